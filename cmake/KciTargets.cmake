@@ -1,0 +1,49 @@
+# Helpers that give every component the same shape:
+#   <dir>/*.cpp           the library kci_<name> (tests, benchmarks and fuzzers excluded)
+#   <dir>/test/*_test.cpp one test binary <name>_tests, every GoogleTest case its own ctest
+#   a link-check executable that links the whole library against only its declared
+#   dependencies, so a call that crosses a seam fails the build.
+
+set(KCI_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+
+# kci_component(NAME DIR DEPS dep... [LIBS lib...])
+function(kci_component name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  list(FILTER srcs EXCLUDE REGEX "/test/|/deploy/|_test\\.cpp$|_benchmark\\.cpp$|/main\\.cpp$")
+  add_library(kci_${name} STATIC ${srcs})
+  target_include_directories(kci_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(kci_${name} PRIVATE ${KCI_WARNINGS})
+  set(deps)
+  foreach(d IN LISTS ARG_DEPS)
+    list(APPEND deps kci_${d})
+  endforeach()
+  target_link_libraries(kci_${name} PUBLIC ${deps} ${ARG_LIBS})
+
+  # Link check: every object of the library, resolved only by the declared dependencies.
+  set(stub ${CMAKE_CURRENT_BINARY_DIR}/${name}_link_check.cpp)
+  file(WRITE ${stub} "int main() { return 0; }\n")
+  add_executable(${name}_link_check ${stub})
+  target_link_libraries(${name}_link_check PRIVATE
+    "$<LINK_LIBRARY:WHOLE_ARCHIVE,kci_${name}>" ${deps} ${ARG_LIBS})
+  set_target_properties(${name}_link_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                        ${CMAKE_BINARY_DIR}/link-check)
+endfunction()
+
+# kci_component_tests(NAME [LIBS lib...]): <dir>/test/*_test.cpp into <name>_tests.
+function(kci_component_tests name)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test/*_test.cpp)
+  if(NOT tests)
+    return()
+  endif()
+  add_executable(${name}_tests ${tests})
+  target_compile_options(${name}_tests PRIVATE ${KCI_WARNINGS})
+  target_compile_definitions(${name}_tests PRIVATE
+    KCI_SOURCE_DIR="${PROJECT_SOURCE_DIR}" KCI_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    KCI_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  target_link_libraries(${name}_tests PRIVATE kci_${name} ${ARG_LIBS}
+    GTest::gtest GTest::gmock GTest::gtest_main rapidcheck rapidcheck_gtest)
+  gtest_discover_tests(${name}_tests DISCOVERY_MODE PRE_TEST
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} PROPERTIES LABELS ${name})
+endfunction()

@@ -1,0 +1,2 @@
+// placeholder translation unit until the fake cloud lands
+namespace kci::fake_kci {}

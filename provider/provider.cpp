@@ -1,0 +1,2 @@
+// placeholder translation unit until the provider lands
+namespace kci::provider {}

@@ -1,0 +1,34 @@
+#include "scenarios/cli.h"
+
+#include <string>
+#include <string_view>
+
+namespace kci::cli {
+namespace {
+constexpr std::string_view kUsage =
+    "usage: kci-vk <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  version    print the version\n"
+    "  help       print this text\n";
+}  // namespace
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  if (argc < 2) {
+    err << kUsage;
+    return 2;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    out << kUsage;
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    out << "kci-vk " << KCI_VERSION << "\n";
+    return 0;
+  }
+  err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
+  return 2;
+}
+
+}  // namespace kci::cli
