@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Fails when a file includes a component that its own component must not depend on
 # (DESIGN.md: core <- fake-kci, fake-apiserver, provider <- scenarios, bench), or when
 # core reaches for I/O, threads, clocks or randomness.
