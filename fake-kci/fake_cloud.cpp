@@ -881,10 +881,19 @@ Result<DescribeContainerGroupResponse> FakeKciCloud::describe_container_group(co
     }
   }
   const std::set<std::string> ids(req.container_group_ids.begin(), req.container_group_ids.end());
+  // Asked by id: look each up (creation order kept) instead of scanning every group.
+  std::vector<const State::Group*> candidates;
+  if (!ids.empty()) {
+    for (const auto& id : ids) {
+      if (auto it = s.groups.find(id); it != s.groups.end()) candidates.push_back(&it->second);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](auto* x, auto* y) { return x->seq < y->seq; });
+  } else {
+    for (const auto& [seq, id] : s.by_seq) candidates.push_back(&s.groups.at(id));
+  }
   std::vector<const State::Group*> match;
-  for (const auto& [seq, id] : s.by_seq) {
-    const auto& g = s.groups.at(id);
-    if (!ids.empty() && !ids.count(id)) continue;
+  for (const State::Group* gp : candidates) {
+    const auto& g = *gp;
     if (!projects.empty() && std::find(projects.begin(), projects.end(), g.project) == projects.end()) continue;
     if (!State::may_use(*user, g.project)) continue;
     bool ok = true;
