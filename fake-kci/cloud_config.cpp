@@ -1,5 +1,7 @@
 #include "fake-kci/cloud_config.h"
 
+#include "core/duration.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -245,37 +247,6 @@ CloudConfig CloudConfig::defaults() {
   c.security_groups["sg-default"] = SecurityGroupConfig{};
   c.users.push_back(UserConfig{"AKowner", "SKowner", {}, true});
   return c;
-}
-
-Result<Duration> parse_duration(std::string_view t) {
-  if (t.empty()) return invalid_argument("empty duration; expected e.g. 500ms, 30s, 2m, 1h");
-  if (t == "0") return Duration{0};
-  Duration total{0};
-  std::size_t i = 0;
-  while (i < t.size()) {
-    std::size_t j = i;
-    while (j < t.size() && ((t[j] >= '0' && t[j] <= '9') || t[j] == '.')) ++j;
-    if (j == i) return invalid_argument("duration \"" + std::string(t) + "\" has no number; expected e.g. 1h30m");
-    double v = 0;
-    try {
-      v = std::stod(std::string(t.substr(i, j - i)));
-    } catch (const std::exception&) {
-      return invalid_argument("duration \"" + std::string(t) + "\" has a bad number");
-    }
-    std::size_t k = j;
-    while (k < t.size() && !((t[k] >= '0' && t[k] <= '9') || t[k] == '.')) ++k;
-    const std::string_view unit = t.substr(j, k - j);
-    double us = 0;
-    if (unit == "us") us = 1;
-    else if (unit == "ms") us = 1e3;
-    else if (unit == "s") us = 1e6;
-    else if (unit == "m") us = 60e6;
-    else if (unit == "h") us = 3600e6;
-    else return invalid_argument("duration \"" + std::string(t) + "\" has unit \"" + std::string(unit) + "\"; accepted: us, ms, s, m, h");
-    total += Duration(static_cast<std::int64_t>(v * us));
-    i = k;
-  }
-  return total;
 }
 
 Result<CloudConfig> parse_cloud_config(std::string_view yaml_text, const std::string& base_dir, TimePoint start) {

@@ -115,9 +115,6 @@ struct CloudConfig {
   static CloudConfig defaults();
 };
 
-//! Parses a Go-style duration: "500ms", "30s", "2m", "1h30m".
-Result<Duration> parse_duration(std::string_view text);
-
 //! Loads a cloud from the YAML text of a `kci:` key. `base_dir` resolves a catalogue file
 //! path; `start` anchors NoStock windows given as offsets. Unknown keys are refused.
 Result<CloudConfig> parse_cloud_config(std::string_view yaml_text, const std::string& base_dir = ".",
