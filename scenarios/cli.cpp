@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "scenarios/cmd_fake_kci.h"
+
 namespace kci::cli {
 namespace {
 constexpr std::string_view kUsage =
@@ -10,6 +12,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  version    print the version\n"
+    "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -27,6 +30,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     out << "kci-vk " << KCI_VERSION << "\n";
     return 0;
   }
+  if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }

@@ -39,6 +39,29 @@ struct VolumeMount {
   bool operator==(const VolumeMount&) const = default;
 };
 
+//! A probe or lifecycle action (Exec / HttpGet / TcpSocket): exactly one is set.
+//! Added for the translator: seed 000 documents preStop, and KCI carries probes.
+struct ProbeHandler {
+  std::vector<std::string> exec_command;  //!< Exec.Command.N
+  std::string http_get_path;              //!< HttpGet.Path
+  int http_get_port = 0;                  //!< HttpGet.Port
+  std::string http_get_scheme;            //!< HttpGet.Scheme: HTTP | HTTPS
+  std::vector<KeyValue> http_get_headers; //!< HttpGet.HttpHeader.N.{Key,Value}
+  int tcp_socket_port = 0;                //!< TcpSocket.Port
+  bool operator==(const ProbeHandler&) const = default;
+};
+
+//! Container.N.LivenessProbe / ReadinessProbe / StartupProbe
+struct ProbeSpec {
+  ProbeHandler handler;           //!< what to run
+  int initial_delay_seconds = 0;  //!< InitialDelaySeconds
+  int timeout_seconds = 0;        //!< TimeoutSeconds (0 = the cloud's default)
+  int period_seconds = 0;         //!< PeriodSeconds
+  int success_threshold = 0;      //!< SuccessThreshold
+  int failure_threshold = 0;      //!< FailureThreshold
+  bool operator==(const ProbeSpec&) const = default;
+};
+
 //! Container.N / InitContainer.N
 struct ContainerSpec {
   std::string name;               //!< Name (DNS label)
@@ -54,6 +77,10 @@ struct ContainerSpec {
   std::vector<int> ports;         //!< Port.N
   std::vector<VolumeMount> volume_mounts;  //!< VolumeMount.N
   bool privileged = false;        //!< SecurityContext.Privileged
+  std::optional<ProbeSpec> liveness_probe;   //!< LivenessProbe
+  std::optional<ProbeSpec> readiness_probe;  //!< ReadinessProbe
+  std::optional<ProbeSpec> startup_probe;    //!< StartupProbe
+  std::optional<ProbeHandler> pre_stop;      //!< Lifecycle.PreStop (seed 000)
   bool operator==(const ContainerSpec&) const = default;
 };
 
@@ -141,6 +168,10 @@ struct CreateContainerGroupRequest {
   bool kube_proxy_enabled = false;              //!< KubeProxy.Enabled
   bool klog_enabled = false;                    //!< KlogEnabled
   std::string client_token;                     //!< ClientToken (idempotency)
+  std::optional<std::int64_t> ingress_bandwidth;  //!< IngressBandwidth (bit/s)
+  std::optional<std::int64_t> egress_bandwidth;   //!< EgressBandwidth (bit/s)
+  std::string base_image;                       //!< BaseImage: the instance image (KCI_BASE_IMAGE)
+  std::optional<std::int64_t> termination_grace_period_seconds;  //!< TerminationGracePeriodSeconds
   bool operator==(const CreateContainerGroupRequest&) const = default;
 };
 
