@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "scenarios/cmd_fake_kci.h"
+#include "scenarios/cmd_sim.h"
 
 namespace kci::cli {
 namespace {
@@ -11,6 +12,7 @@ constexpr std::string_view kUsage =
     "usage: kci-vk <command> [flags]\n"
     "\n"
     "commands:\n"
+    "  sim        replay scenario files or folders and report (exit 0 iff every expectation held)\n"
     "  version    print the version\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  help       print this text\n";
@@ -31,6 +33,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
+  if (cmd == "sim") return run_sim(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }
