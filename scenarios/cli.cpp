@@ -1,5 +1,7 @@
 #include "scenarios/cli.h"
 
+#include "scenarios/cmd_translate.h"
+
 #include <string>
 #include <string_view>
 
@@ -10,6 +12,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  version    print the version\n"
+    "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -27,6 +30,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     out << "kci-vk " << KCI_VERSION << "\n";
     return 0;
   }
+  if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }
