@@ -1,9 +1,10 @@
 #include "scenarios/cli.h"
 
-#include "scenarios/cmd_translate.h"
-
 #include <string>
 #include <string_view>
+
+#include "scenarios/cmd_fake_kci.h"
+#include "scenarios/cmd_translate.h"
 
 namespace kci::cli {
 namespace {
@@ -13,6 +14,7 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  version    print the version\n"
     "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
+    "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -31,6 +33,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
+  if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }

@@ -118,7 +118,10 @@ bool decode_value(const Json& j, Json& out, Context&) {
 bool decode_value(const Json& j, Quantity& out, Context& ctx) {
   std::string text;
   if (j.is_string()) {
+    // Kubernetes trims surrounding blanks before parsing a quantity.
     text = j.get<std::string>();
+    const auto first = text.find_first_not_of(" \t\r\n");
+    text = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
   } else if (j.is_number()) {
     text = j.dump();  // Kubernetes accepts a bare JSON number for a quantity
   } else {

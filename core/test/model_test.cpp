@@ -253,3 +253,13 @@ TEST(Yaml, EmitsWhatReadsBackTheSame) {
 
 }  // namespace
 }  // namespace kci::k8s
+
+namespace kci::k8s {
+namespace {
+TEST(Model, QuantityStringsAreTrimmedAsKubernetesDoes) {
+  auto c = decode<Container>(Json::parse(R"({"resources": {"requests": {"cpu": " 250m\n"}}})"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->resources.requests.at("cpu"), Quantity::from_milli(250));
+}
+}  // namespace
+}  // namespace kci::k8s

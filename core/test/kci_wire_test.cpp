@@ -1,0 +1,109 @@
+#include "core/kci/wire.h"
+
+#include <gtest/gtest.h>
+
+namespace kci::kcicloud {
+namespace {
+
+CreateContainerGroupRequest full() {
+  CreateContainerGroupRequest r;
+  r.container_group_name = "web-1";
+  r.multi_subnet_ids = {"s1", "s2"};
+  r.security_group_ids = {"sg-1"};
+  r.kci_type = "RBKCI";
+  r.instance_families = {"S6", "I3"};
+  r.charge_type = "Spot";
+  r.spot_strategy = "SpotAsPriceGo";
+  r.project_id = "106123";
+  r.cpu = 0.5;
+  r.memory = 1.5;
+  r.retain_ip = true;
+  r.retain_ip_hours = 3;
+  r.system_disk = SystemDisk{"SSD3.0", 40};
+  r.dns_config = DnsConfig{{"10.254.0.10"}, {"svc.cluster.local"}, {"ndots:5"}};
+  r.host_aliases = {HostAlias{"1.2.3.4", {"a", "b"}}};
+  r.restart_policy = "OnFailure";
+  r.image_registry_credentials = {{"hub.example", "u", "p&w=d"}};
+  r.volumes = {Volume{.name = "e", .type = "EmptyDirVolume", .medium = "Memory", .size_limit = "1Gi"},
+               Volume{.name = "n", .type = "NFSVolume", .server = "nfs", .path = "/x", .read_only = true},
+               Volume{.name = "c", .type = "ConfigFileVolume", .config_files = {{"f", "Zg=="}}}};
+  ContainerSpec c{.name = "main", .image = "nginx", .image_pull_policy = "Always", .command = {"sh"}, .args = {"-c", "x y"},
+                  .cpu = 0.25, .memory = 0.5, .gpu = 1, .working_dir = "/w"};
+  c.env = {{"K", "v=1&2"}};
+  c.ports = {80};
+  c.volume_mounts = {{"e", "/e", true}};
+  c.privileged = true;
+  r.containers = {c, ContainerSpec{.name = "side", .image = "busybox"}};
+  r.init_containers = {ContainerSpec{.name = "init", .image = "busybox"}};
+  r.cluster_dns = "10.254.0.10";
+  r.cluster_domain = "cluster.local";
+  r.labels = {{"cluster-id", "c1"}};
+  r.kube_proxy_enabled = true;
+  r.klog_enabled = true;
+  r.client_token = "tok";
+  return r;
+}
+
+TEST(Wire, CreateRequestRoundTripsThroughForm) {
+  const auto r = full();
+  auto parsed = parse_form(encode_form(to_form(r)));
+  ASSERT_TRUE(parsed.ok());
+  auto reader = FormReader::make(*parsed);
+  ASSERT_TRUE(reader.ok());
+  (void)reader->get("Action");
+  (void)reader->get("Version");
+  auto back = from_form<CreateContainerGroupRequest>(*reader);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, r);
+}
+
+TEST(Wire, ClientSendsOneBasedLists) {
+  const auto p = to_form(full());
+  EXPECT_NE(std::find(p.begin(), p.end(), std::pair<std::string, std::string>{"Container.1.Name", "main"}), p.end());
+  EXPECT_NE(std::find(p.begin(), p.end(), std::pair<std::string, std::string>{"SecurityGroupId.1", "sg-1"}), p.end());
+}
+
+TEST(Wire, BadValuesNameTheField) {
+  auto reader = FormReader::make({{"Cpu", "four"}});
+  auto r = from_form<CreateContainerGroupRequest>(*reader);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().reason, "InvalidParameter");
+  EXPECT_NE(r.error().message.find("Cpu is \"four\""), std::string::npos);
+  auto mr = FormReader::make({{"MaxResults", "101"}});
+  EXPECT_FALSE(from_form<DescribeContainerGroupRequest>(*mr).ok());
+}
+
+TEST(Wire, ErrorEnvelopeRoundTrip) {
+  const Error e = kci_error("NoStock", "S6.4B sold out");
+  EXPECT_EQ(e.code, ErrorCode::kResourceExhausted);
+  const Error back = parse_error_envelope(400, error_envelope("rid", e));
+  EXPECT_EQ(back, e);
+  const Error junk = parse_error_envelope(502, "<html>bad gateway</html>");
+  EXPECT_EQ(junk.reason, "InternalError");
+  EXPECT_EQ(junk.code, ErrorCode::kUnavailable);
+  EXPECT_EQ(http_status_for_reason("Throttling"), 429);
+  EXPECT_EQ(http_status_for_reason("SignatureDoesNotMatch"), 401);
+}
+
+TEST(Wire, ResponsesRoundTripThroughJson) {
+  DescribeContainerGroupResponse d;
+  d.request_id = "r";
+  d.marker = 3;
+  d.total_count = 9;
+  ContainerGroup g;
+  g.container_group_id = "id";
+  g.cpu = 4;
+  g.memory = 8;
+  g.labels = {{"k", "v"}};
+  g.network_interfaces = {{"eni", "10.0.0.1", "s", "v", {"sg-1"}}};
+  g.containers = {{"c", "img", 2, true, {"Running", "t", "", "", 0}, {"Terminated", "a", "b", "Error", 1}}};
+  d.container_groups = {g};
+  auto back = from_json<DescribeContainerGroupResponse>(to_json(d));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, d);
+  EXPECT_FALSE(from_json<DescribeContainerGroupResponse>("{\"ContainerGroups\": 3}").ok());
+  EXPECT_FALSE(from_json<DescribeContainerGroupResponse>("not json").ok());
+}
+
+}  // namespace
+}  // namespace kci::kcicloud

@@ -1,2 +1,0 @@
-// placeholder translation unit until the fake cloud lands
-namespace kci::fake_kci {}

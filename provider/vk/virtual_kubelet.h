@@ -1,0 +1,149 @@
+// The KCI virtual kubelet (seed 001): one instance per virtual node. It registers the Node,
+// keeps it alive by Lease, and turns every pod bound to the node into a KCI container group
+// and the group's state back into the pod's status.
+//
+// It speaks to the cluster only through KubeClient and to the cloud only through KciApi
+// (the two seams of DESIGN.md), runs on an Executor, and takes its randomness from a seeded
+// Rng, so the same code runs in the simulator and in production. What it must never do,
+// because other virtual kubelets do and their users suffer: lose a pod (every failure is
+// retried with backoff or surfaced as an event and a status), leak a cloud instance
+// (groups without a pod are deleted, but only after the pod cache has synced), delete a
+// live pod's group after a restart (groups are adopted by pod UID), touch a recreated pod
+// of the same name (deletes carry a UID precondition), ignore cloud throttling (its own
+// token bucket, Retry-After and backoff), or describe groups one at a time (batches of 100).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/kci/api.h"
+#include "core/kci/catalogue.h"
+#include "core/kube/informer.h"
+#include "core/kube/kube_client.h"
+#include "core/random.h"
+#include "core/runtime/executor.h"
+#include "core/runtime/token_bucket.h"
+#include "core/runtime/work_queue.h"
+#include "core/translate/node_settings.h"
+#include "core/translate/translate.h"
+
+namespace kci::vk {
+
+//! How the virtual kubelet runs; the defaults are virtual-kubelet's where it has one.
+struct VirtualKubeletOptions {
+  translate::NodeSettings settings;
+  //! Node capacity advertised to the scheduler. KCI publishes no quota call, so this comes
+  //! from configuration (defaults sized for a generous account quota).
+  std::string capacity_cpu = "1000", capacity_memory = "4Ti", capacity_pods = "1000";
+  //! virtual-kubelet: lease renewed every 10 s with a 40 s duration.
+  Duration lease_renew_interval = std::chrono::seconds(10);
+  std::int32_t lease_duration_seconds = 40;
+  //! virtual-kubelet: node status every 1 min when leases are on, else the 10 s ping.
+  Duration node_status_interval_with_lease = std::chrono::minutes(1);
+  Duration node_status_interval = std::chrono::seconds(10);
+  //! How often container-group states are read back (one batched Describe per 100 groups).
+  Duration status_sync_interval = std::chrono::seconds(2);
+  //! Our own rate toward KCI; kept under the cloud's limit so throttling is rare.
+  double kci_qps = 50, kci_burst = 100;
+  //! DescribeContainerGroup's page size limit (kci-cloud.md: MaxResults <= 100).
+  int describe_batch = 100;
+  //! Kubelet API port advertised in the Node (daemonEndpoints).
+  std::int32_t kubelet_port = 10250;
+  //! The version the Node reports.
+  std::string version = "v1.28.0-vk-kci-0.1.0";
+};
+
+//! What the virtual kubelet knows of one pod's container group.
+struct GroupRecord {
+  std::string pod_key;           //!< namespace/name
+  std::string pod_uid;
+  std::string group_id;          //!< empty until created
+  std::string status;            //!< the group's last KCI status
+  std::string ip;
+  bool fail_on_create_error = false;
+};
+
+//! Counters for /metrics and tests.
+struct VirtualKubeletStats {
+  std::map<std::string, std::int64_t> kci_calls;  //!< "<Action> <result>" -> count
+  std::int64_t groups_created = 0, groups_deleted = 0, groups_adopted = 0, orphans_deleted = 0;
+  std::int64_t status_updates = 0, refusals = 0;
+};
+
+class VirtualKubelet {
+ public:
+  VirtualKubelet(VirtualKubeletOptions options, kube::KubeClient& kube, kcicloud::KciApi& kci,
+                 Executor& executor, Rng rng, const kcicloud::Catalogue& catalogue);
+  ~VirtualKubelet();
+
+  //! Registers the node and starts every loop. Errors only for what cannot be retried.
+  Status start();
+  //! Stops every loop and forgets in-memory state, as a killed process would.
+  void stop();
+
+  const std::string& node_name() const { return options_.settings.node_name; }
+  //! The groups it manages, by pod key.
+  const std::map<std::string, GroupRecord>& groups() const { return groups_; }
+  const VirtualKubeletStats& stats() const { return stats_; }
+  //! Pods bound to this node, from the informer cache.
+  std::vector<kube::Object> pods() const;
+  //! True once the pod cache has synced and start-up reconciliation ran.
+  bool reconciled() const { return reconciled_; }
+  //! The KCI call context (access key and region; the secret stays in the client).
+  kcicloud::CallContext kci_context() const;
+  kcicloud::KciApi& kci() { return kci_; }
+
+ private:
+  // Node and lease.
+  Status register_node();
+  void renew_lease();
+  void push_node_status();
+  k8s::Json node_object() const;
+  // Pods.
+  WorkQueue::Reply sync_pod(const std::string& key);
+  WorkQueue::Reply create_group(const k8s::Pod& pod, const std::string& key);
+  WorkQueue::Reply delete_group_and_pod(const k8s::Pod* pod, const std::string& key);
+  void reconcile_at_start();
+  void sync_statuses();
+  void apply_group_status(const kcicloud::ContainerGroup& group);
+  void refresh_sidecar();
+  // Helpers.
+  bool take_kci_token(Duration& wait);
+  void count_call(const std::string& action, const Result<void>& r);
+  void record_event(const k8s::Pod& pod, const std::string& type, const std::string& reason,
+                    const std::string& message);
+  Status set_pod_status(const k8s::Pod& pod, const k8s::PodStatus& status);
+  std::vector<kcicloud::ContainerGroup> list_my_groups(bool& complete);
+
+  VirtualKubeletOptions options_;
+  kube::KubeClient& kube_;
+  kcicloud::KciApi& kci_;
+  Executor& executor_;
+  Rng rng_;
+  const kcicloud::Catalogue& catalogue_;
+  TokenBucket kci_bucket_;
+
+  std::unique_ptr<kube::Informer> pod_informer_, cm_informer_, secret_informer_, node_informer_,
+      ns_informer_;
+  std::unique_ptr<WorkQueue> queue_;
+  std::map<std::string, GroupRecord> groups_;
+  std::optional<translate::CustomSidecar> sidecar_;
+  std::string node_uid_;
+  VirtualKubeletStats stats_;
+  bool running_ = false, reconciled_ = false;
+  //! Periodic loops: the pending timer of each, and the task that re-arms it.
+  struct PeriodicTimer {
+    std::shared_ptr<TimerId> slot;
+    std::shared_ptr<std::function<void()>> task;
+  };
+  std::vector<PeriodicTimer> timers_;
+  std::shared_ptr<bool> alive_;
+};
+
+}  // namespace kci::vk

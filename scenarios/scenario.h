@@ -1,0 +1,134 @@
+// A scenario file, parsed and checked: the contract of ../shared/reference/scenario-format.md.
+//
+// Parsing is strict: an unknown key is an error naming its path (a typo must not silently
+// turn an expectation off), and every value is type-checked with the path, the value found
+// and what is accepted. Objects under cluster/apply stay JSON (they are Kubernetes objects,
+// decoded by the fake apiserver); the `kci:` block stays JSON for fake-kci's own loader.
+// Must not: run anything (runner.h does), read files other than through the loader given.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/k8s/object.h"
+#include "core/result.h"
+
+namespace kci::scenario {
+
+using k8s::Json;
+
+//! Objects to apply: files (relative to the scenario) then inline objects.
+struct ObjectSource {
+  std::vector<std::string> files;
+  std::vector<Json> objects;
+};
+
+//! One virtual kubelet of the scenario.
+struct VirtualNodeSpec {
+  std::string name;
+  std::vector<std::string> args;            //!< the seed flags
+  std::map<std::string, std::string> env;   //!< KCI_* variables
+};
+
+struct ExpectPods {
+  std::string namespace_ = "default";
+  std::string selector;                     //!< label selector, string form ("" = all)
+  std::optional<std::int64_t> count;
+  std::optional<std::string> phase;         //!< Pending | Running | Succeeded | Failed
+  std::optional<std::string> node;          //!< spec.nodeName of every matching pod
+  std::optional<std::string> reason;        //!< status.reason or a waiting reason
+};
+
+struct ExpectDistribution {
+  std::string namespace_ = "default";
+  std::string selector;
+  std::map<std::string, std::int64_t> nodes;  //!< node -> pods (only the named nodes are checked)
+};
+
+struct ExpectContainerGroup {
+  std::string pod;                          //!< namespace/name
+  std::map<std::string, Json> fields;       //!< instanceType, cpu, memory, projectId, status...
+};
+
+struct ExpectEvent {
+  std::string object;                       //!< Kind/namespace/name (Node/name for nodes)
+  std::string reason;
+  std::optional<std::string> type;          //!< Normal | Warning
+  std::optional<std::string> message;       //!< a substring of the message
+  bool absent = false;                      //!< true: no such event may exist
+};
+
+struct ExpectNode {
+  std::string name;
+  std::optional<bool> ready;
+  std::optional<std::vector<std::string>> taints;  //!< key=value:Effect, exactly this set
+  std::map<std::string, std::string> labels;       //!< each must be present with this value
+};
+
+//! What must hold at one moment.
+struct Expectation {
+  std::vector<ExpectPods> pods;
+  std::vector<ExpectDistribution> distribution;
+  std::vector<ExpectContainerGroup> containerGroups;
+  std::vector<ExpectEvent> events;
+  std::vector<ExpectNode> nodes;
+  std::optional<bool> noOrphans;
+};
+
+struct ApplyStep { ObjectSource source; };
+struct ScaleStep { std::string kind, namespace_ = "default", name; std::int32_t replicas = 0; };
+struct DeleteStep {
+  std::string kind, namespace_ = "default", name;
+  std::optional<std::int64_t> gracePeriodSeconds;
+};
+struct GenerateStep { std::int64_t count = 0; std::string namespace_ = "default"; Json template_; };
+struct WaitStep {
+  Duration duration{0};              //!< a plain wait: advance time
+  std::optional<Expectation> until;  //!< or: advance until this holds
+  Duration timeout{0};               //!< ... failing after this long
+};
+struct FaultStep {
+  std::string kci;                   //!< NoStock | Throttling | ServerError | Latency | Timeout
+  std::optional<std::string> zone, instanceType;
+  std::optional<double> rate;
+  std::optional<Duration> latency;
+  Duration for_{0};
+};
+struct RestartStep { std::string virtualNode; };
+struct ExpectStep { Expectation expect; };
+
+using Step = std::variant<ApplyStep, ScaleStep, DeleteStep, GenerateStep, WaitStep, FaultStep,
+                          RestartStep, ExpectStep>;
+
+//! The whole file.
+struct Scenario {
+  std::string name, description, path;
+  std::uint64_t seed = 1;
+  bool wall_clock = false;
+  Duration timeout = std::chrono::minutes(10);
+  ObjectSource cluster;
+  Json kci = Json::object();         //!< fake-kci's description of the cloud
+  std::vector<VirtualNodeSpec> virtualNodes;
+  std::optional<std::int32_t> extenderWeight;  //!< set when `extender:` is on
+  bool webhook = false;
+  std::vector<Step> steps;
+};
+
+//! Parses a scenario from YAML text; `path` is used for messages and to check that `name:`
+//! equals the file's path stem when `require_name_matches_file` is set.
+Result<Scenario> parse_scenario(std::string_view yaml_text, const std::string& path,
+                                bool require_name_matches_file = true);
+
+//! Parses the expect map (shared by expect steps and wait-until).
+Result<Expectation> parse_expectation(const Json& j, const std::string& where);
+
+//! A short name of a step kind, for reports ("apply", "scale", ...).
+std::string step_kind(const Step& step);
+
+}  // namespace kci::scenario
