@@ -161,7 +161,10 @@ bool decode_value(const Json& j, T& out, Context& ctx) {
   out = T{};
   if (j.is_null()) return true;
   if (!j.is_object()) return ctx.fail("expected an object, found " + describe(j));
-  for (const auto& [k, e] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    // Named variables, not a structured binding: clang 14 cannot capture bindings.
+    const std::string& k = it.key();
+    const Json& e = it.value();
     bool ok = true;
     const bool known = visit_field<T>(k, [&](const auto& f) {
       ctx.push(f.key);

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/k8s/object.h"
-#include "provider/vk/group_status.h"
+#include "core/translate/status_mapping.h"
 
 namespace kci::vk {
 namespace {
@@ -638,8 +638,9 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
       return;
     }
   }
-  const auto status = pod_status_from_group(g, *pod, options_.settings.pod_ip, rec.fail_on_create_error,
-                                            executor_.clock().now());
+  const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error,
+                                     k8s::Time{executor_.clock().now(), false}};
+  const auto status = translate::map_status(*pod, g, ctx);
   (void)set_pod_status(*pod, status);
 }
 
