@@ -79,6 +79,10 @@ class SimWorld final : public World {
     return {cloud_.config().users.front().access_key, cloud_.config().region};
   }
 
+  std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& group_id) const override {
+    return cloud_.received_request(group_id);
+  }
+
   Status apply_object(const Json& object) override {
     KCI_TRY(auto ref, kube::ref_of(object));
     if (ref.namespace_.empty()) {
@@ -126,6 +130,21 @@ class SimWorld final : public World {
       return v->start();
     }
     return invalid_argument("restart: no virtual node named \"" + name + "\"");
+  }
+
+  Status stop_virtual_node(const std::string& name) override {
+    for (auto& v : vks_)
+      if (v->node_name() == name) {
+        v->stop();
+        return {};
+      }
+    return invalid_argument("stop: no virtual node named \"" + name + "\"");
+  }
+
+  Status start_virtual_node(const std::string& name) override {
+    for (auto& v : vks_)
+      if (v->node_name() == name) return v->start();
+    return invalid_argument("start: no virtual node named \"" + name + "\"");
   }
 
   void run_for(Duration d) override { executor_.run_for(d); }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,18 @@ class World {
   //! The cloud as its owner sees it.
   virtual kcicloud::KciApi& cloud() = 0;
   virtual kcicloud::CallContext owner() const = 0;
+  //! The request a live container group was created from, as the cloud received it;
+  //! nullopt when the group is unknown (only a simulated cloud can answer).
+  virtual std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& group_id) const = 0;
 
   //! Steps that need the stand-ins.
   virtual Status apply_object(const k8s::Json& object) = 0;
   virtual Status fault(const FaultStep& f) = 0;
   virtual Status restart_virtual_node(const std::string& name) = 0;
+  //! Stops a virtual node as a killed process (nothing it owns is cleaned up).
+  virtual Status stop_virtual_node(const std::string& name) = 0;
+  //! Starts a stopped virtual node again.
+  virtual Status start_virtual_node(const std::string& name) = 0;
   //! Advances time by `d`, running everything due.
   virtual void run_for(Duration d) = 0;
   //! Names of the virtual nodes.

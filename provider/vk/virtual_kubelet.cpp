@@ -451,10 +451,37 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
   if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
   for (const auto& ev : result.events) record_event(pod, ev.type, ev.reason, ev.message);
   auto& req = result.request;
-  req.client_token = pod.metadata.uid;
+  // The pod UID makes a retried create idempotent; a replacement needs a token of its own,
+  // or the cloud would answer with the group it replaces.
+  req.client_token = rec.replacements == 0 ? pod.metadata.uid
+                                           : pod.metadata.uid + "-" + std::to_string(rec.replacements);
   req.labels.push_back({kLabelPodUid, pod.metadata.uid});
+  // eci-use-specs (seed 003 "如果遇到库存不足的情况,将按照顺序遍历指定的实例规格"): on NoStock
+  // the next entry is tried at once, each try paying its own token; the index survives a
+  // wait for a token, and starts over once every entry was sold out.
+  auto use_choice = [&req](const translate::InstanceChoice& c) {
+    req.instance_type = c.instance_type;
+    req.instance_families = c.families;
+    req.cpu = static_cast<double>(c.size.cpu_milli) / 1000.0;
+    req.memory = static_cast<double>(c.size.memory_mib) / 1024.0;
+  };
+  if (rec.next_spec > result.fallbacks.size()) rec.next_spec = 0;
+  if (rec.next_spec > 0) use_choice(result.fallbacks[rec.next_spec - 1]);
   auto created = kci_.create_container_group(kci_context(), req);
   count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+  while (!created.ok() && created.error().code == ErrorCode::kResourceExhausted &&
+         created.error().reason == "NoStock" && rec.next_spec < result.fallbacks.size()) {
+    const auto& next = result.fallbacks[rec.next_spec];
+    record_event(pod, "Warning", created.error().reason,
+                 created.error().message + "; trying the next entry of k8s.aliyun.com/eci-use-specs (" +
+                     (next.instance_type.empty() ? kcicloud::to_string(next.size) : next.instance_type) + ")");
+    ++rec.next_spec;
+    use_choice(next);
+    if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
+    created = kci_.create_container_group(kci_context(), req);
+    count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+  }
+  if (!created.ok() && rec.next_spec >= result.fallbacks.size()) rec.next_spec = 0;
   if (!created.ok()) {
     const Error& e = created.error();
     record_event(pod, "Warning", e.reason.empty() ? "ProviderCreateFailed" : e.reason, e.message);
@@ -608,6 +635,7 @@ void VirtualKubelet::sync_statuses() {
         }
         rec.group_id.clear();
         rec.status.clear();
+        ++rec.replacements;
         queue_->add(key);
         break;
       }
@@ -634,6 +662,7 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
       (void)kci_.delete_container_group(kci_context(), {g.container_group_id});
       rec.group_id.clear();
       rec.status.clear();
+      ++rec.replacements;
       queue_->add(key);
       return;
     }

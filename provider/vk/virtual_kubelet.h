@@ -67,6 +67,11 @@ struct GroupRecord {
   std::string status;            //!< the group's last KCI status
   std::string ip;
   bool fail_on_create_error = false;
+  //! eci-use-specs: which entry the next create tries (0 = the first; i = fallbacks[i-1]).
+  std::size_t next_spec = 0;
+  //! How many groups of this pod were replaced (CreateError, lost): the ClientToken of the
+  //! next create, since a token stays bound to the group it made even after its deletion.
+  int replacements = 0;
 };
 
 //! Counters for /metrics and tests.
