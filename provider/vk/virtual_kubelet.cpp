@@ -503,6 +503,9 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
     return {Outcome::kRetry, floor};
   }
   ++stats_.groups_created;
+  rec.spot = req.charge_type == "Spot";
+  rec.cloud_events_seen = 0;
+  rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
   rec.group_id = created->container_group_id;
   rec.fail_on_create_error = result.fail_on_create_error;
   rec.status = kcicloud::status::kPending;
@@ -586,7 +589,8 @@ void VirtualKubelet::reconcile_at_start() {
     const std::string pod_uid = pod ? (*pod)["metadata"].value("uid", "") : "";
     const std::string group_uid = label_of(g, kLabelPodUid);
     if (pod && (group_uid.empty() || group_uid == pod_uid) && !groups_.count(key)) {
-      groups_[key] = GroupRecord{key, pod_uid, g.container_group_id, g.status, "", false};
+      auto& adopted = groups_[key] = GroupRecord{key, pod_uid, g.container_group_id, g.status, "", false};
+      adopted.spot = g.charge_type == "Spot";
       ++stats_.groups_adopted;
       continue;
     }
@@ -667,9 +671,29 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
       return;
     }
   }
-  const auto status = pod_status_from_group(g, *pod, options_.settings.pod_ip, rec.fail_on_create_error,
-                                            executor_.clock().now());
+  const TimePoint now = executor_.clock().now();
+  const bool failed_now = g.status == kcicloud::status::kFailed && previous != g.status;
+  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
+  if (failed_now || spot_due) relay_cloud_events(*pod, rec);
+  const auto status = pod_status_from_group(g, *pod, options_.settings.pod_ip, rec.fail_on_create_error, now);
   (void)set_pod_status(*pod, status);
+}
+
+void VirtualKubelet::relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec) {
+  Duration wait{0};
+  if (!take_kci_token(wait)) return;  // a spot group is tried again on a later sync
+  rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
+  auto r = kci_.describe_container_group_events(kci_context(), {rec.group_id});
+  count_call("DescribeContainerGroupEvents", r.ok() ? Result<void>() : Result<void>(r.error()));
+  if (!r.ok()) return;
+  for (std::size_t i = rec.cloud_events_seen; i < r->events.size(); ++i) {
+    const auto& e = r->events[i];
+    // CreateError is reported by the status sync itself; Normal events (Pulling, Started)
+    // would double the event traffic of every burst for no decision anyone takes.
+    if (e.type != "Warning" || e.reason == "CreateError") continue;
+    record_event(pod, "Warning", e.reason, e.message);
+  }
+  rec.cloud_events_seen = r->events.size();
 }
 
 }  // namespace kci::vk

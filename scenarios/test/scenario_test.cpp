@@ -128,7 +128,7 @@ TEST(Scenario, MistakesAreNamedWithPathValueAndWhatIsAccepted) {
        "containerGroups[0].request: expected a map of CreateContainerGroup parameter"},
       {"name: x\nsteps:\n- expect: {containerGroups: [{pod: a/b, request: {Cpu: [4]}}]}\n",
        "containerGroups[0].request.Cpu: expected a string, number, boolean or null"},
-      {"name: x\nsteps:\n- expect: {nodes: [{name: n, leaseRenewedWithin: soon}]}\n",
+      {"name: x\nsteps:\n- expect: {nodes: [{name: vk, leaseRenewedWithin: soon}]}\n",
        "nodes[0].leaseRenewedWithin"},
       {"name: x\nsteps:\n- stop: {}\n", "steps[0].stop.virtualNode: is required"},
   };
