@@ -7,6 +7,7 @@
 #include "core/translate/node_settings.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/scheduler.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
 #include "provider/vk/virtual_kubelet.h"
@@ -62,6 +63,11 @@ class SimWorld final : public World {
 
   Status start() override {
     KCI_TRY_STATUS(apply_sources(scenario_.cluster));
+    // A cluster always has its kube-scheduler: pods without spec.nodeName are placed by it
+    // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
+    scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c),
+                                                        apiserver::SchedulerOptions{});
+    KCI_TRY_STATUS(scheduler_->start());
     for (auto& v : vks_) KCI_TRY_STATUS(v->start());
     executor_.run_until_idle();
     return {};
@@ -163,6 +169,7 @@ class SimWorld final : public World {
   apiserver::InProcessClient client_;
   fake_kci::FakeKciCloud cloud_;
   fake_kci::ChaosKciApi chaos_;
+  std::unique_ptr<apiserver::Scheduler> scheduler_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
 

@@ -1125,8 +1125,18 @@ Outcome<TranslationResult> translate_pod(const TranslateInput& in) {
       }
       kc::Volume v;
       // The sidecar's ConfigMaps and Secrets live beside its configuration in kube-system
-      // (seed 000 creates filebeat-config and filebeat-inputs there), not in the pod's namespace.
-      const std::string pod_ns = std::exchange(cx.ns, std::string(kSidecarNamespace));
+      // (seed 000 creates filebeat-config and filebeat-inputs there); one that exists only
+      // in the pod's namespace is taken from there.
+      const auto& sv = sc->volumes[i];
+      auto exists_in = [&](std::string_view ns) {
+        if (in.lookup == nullptr) return false;
+        if (sv.configMap) return in.lookup->config_map(ns, sv.configMap->name) != nullptr;
+        if (sv.secret) return in.lookup->secret(ns, sv.secret->secretName) != nullptr;
+        return false;
+      };
+      const bool pod_namespace_only = !exists_in(kSidecarNamespace) && exists_in(cx.ns);
+      const std::string pod_ns =
+          std::exchange(cx.ns, pod_namespace_only ? cx.ns : std::string(kSidecarNamespace));
       auto refused = build_volume(cx, sc->volumes[i], "custom-sidecar volumes[" + std::to_string(i) + "]", true, v);
       cx.ns = pod_ns;
       if (refused) return *refused;
