@@ -431,6 +431,12 @@ void FakeKciCloud::advance() { s_->advance(s_->clock.now()); }
 std::optional<TimePoint> FakeKciCloud::next_event_time() const { return s_->next_due(); }
 const CloudConfig& FakeKciCloud::config() const { return s_->cfg; }
 
+std::optional<kcicloud::CreateContainerGroupRequest> FakeKciCloud::received_request(const std::string& id) const {
+  auto it = s_->groups.find(id);
+  if (it == s_->groups.end()) return std::nullopt;
+  return it->second.req;
+}
+
 std::optional<std::string> FakeKciCloud::secret_for(const std::string& ak) const {
   if (const UserConfig* u = s_->user(ak)) return u->secret_key;
   return std::nullopt;

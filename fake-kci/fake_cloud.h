@@ -87,6 +87,10 @@ class FakeKciCloud final : public kcicloud::KciApi {
   Billing billing() const;
   //! The configuration in force.
   const CloudConfig& config() const;
+  //! The CreateContainerGroup request a live group was made from, as the cloud received it
+  //! (what scenarios check for parameters DescribeContainerGroup does not echo, such as
+  //! KubeProxy.Enabled); nullopt when no such group exists.
+  std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& container_group_id) const;
 
  private:
   struct State;

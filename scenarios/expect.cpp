@@ -5,7 +5,9 @@
 #include <map>
 #include <set>
 
+#include "core/duration.h"
 #include "core/k8s/selector.h"
+#include "core/kci/wire.h"
 
 namespace kci::scenario {
 namespace {
@@ -28,7 +30,13 @@ std::string pod_line(const k8s::Pod& p) {
   std::string s = p.metadata.name + " " + (p.status.phase.empty() ? "<no phase>" : p.status.phase);
   if (!p.spec.nodeName.empty()) s += " on " + p.spec.nodeName;
   else s += " unscheduled";
-  if (!p.status.reason.empty()) s += " (" + p.status.reason + ")";
+  if (!p.status.reason.empty()) {
+    // The message says why (the cloud's error, the refusal): cut so a line stays readable.
+    constexpr std::size_t kMessageShown = 200;
+    std::string m = p.status.message.substr(0, kMessageShown);
+    if (p.status.message.size() > kMessageShown) m += "...";
+    s += " (" + p.status.reason + (m.empty() ? "" : ": " + m) + ")";
+  }
   return s;
 }
 
@@ -132,6 +140,51 @@ bool number_equal(const Json& want, double have) {
   return false;
 }
 
+//! The `request:` item: each named wire parameter of the CreateContainerGroup the cloud
+//! received has the given value (null: absent; false: absent or "false").
+void check_request(const std::string& pod, const kcicloud::ContainerGroup& g, const Json& want,
+                   const CloudView& cloud, CheckResult& r, std::vector<std::string>* skipped) {
+  if (!cloud.received) {
+    if (skipped) skipped->push_back("containerGroups[" + pod + "].request: the cloud does not show received requests");
+    return;
+  }
+  auto req = cloud.received(g.container_group_id);
+  if (!req) {
+    r.failures.push_back("containerGroups[" + pod + "].request: the cloud has no request for group " + g.container_group_id);
+    return;
+  }
+  std::map<std::string, std::string> params;
+  for (auto& [k, v] : kcicloud::to_form(*req)) params.emplace(k, v);
+  for (const auto& [name, value] : want.items()) {
+    auto it = params.find(name);
+    const std::string have = it == params.end() ? "<absent>" : "\"" + it->second + "\"";
+    bool ok;
+    std::string expected;
+    if (value.is_null()) {
+      ok = it == params.end();
+      expected = "<absent>";
+    } else if (value.is_boolean() && !value.get<bool>()) {
+      ok = it == params.end() || it->second == "false";
+      expected = "false or <absent>";
+    } else {
+      expected = value.is_string() ? value.get<std::string>() : value.is_boolean() ? "true" : value.dump();
+      if (it != params.end() && value.is_number()) {
+        try {
+          ok = std::abs(std::stod(it->second) - value.get<double>()) < 1e-9;
+        } catch (...) {
+          ok = false;
+        }
+      } else {
+        ok = it != params.end() && it->second == expected;
+      }
+      expected = "\"" + expected + "\"";
+    }
+    if (!ok)
+      r.failures.push_back("containerGroups[" + pod + "].request: expected " + name + " " + expected + ", found " +
+                           have + " (group " + g.container_group_id + ")");
+  }
+}
+
 void check_groups(const std::vector<ExpectContainerGroup>& items, const CloudView& cloud, CheckResult& r,
                   std::vector<std::string>* skipped) {
   if (items.empty()) return;
@@ -182,6 +235,9 @@ void check_groups(const std::vector<ExpectContainerGroup>& items, const CloudVie
         Json have_j = sgs;
         have = have_j.dump();
         ok = want == have_j;
+      } else if (key == "request") {
+        check_request(e.pod, g, want, cloud, r, skipped);
+        continue;
       } else if (key == "labels") {
         for (const auto& [lk, lv] : want.items())
           if (label_of(g, lk) != json_text(lv)) {
@@ -239,11 +295,36 @@ void check_events(const std::vector<ExpectEvent>& items, kube::KubeClient& kube,
   }
 }
 
+//! The node's Lease in kube-node-lease was renewed within e.leaseRenewedWithin of now.
+void check_lease(const ExpectNode& e, kube::KubeClient& kube, const CloudView& cloud, CheckResult& r,
+                 std::vector<std::string>* skipped) {
+  if (!cloud.now) {
+    if (skipped) skipped->push_back("nodes[" + e.name + "].leaseRenewedWithin: no scenario clock");
+    return;
+  }
+  auto lease = kube.get(kube::leases("kube-node-lease", e.name));
+  if (!lease.ok()) {
+    r.failures.push_back("nodes[" + e.name + "]: expected a Lease kube-node-lease/" + e.name + ", " + lease.error().message);
+    return;
+  }
+  const std::string renew = (**lease).contains("spec") ? (**lease)["spec"].value("renewTime", "") : "";
+  auto t = k8s::Time::parse(renew);
+  if (!t.ok()) {
+    r.failures.push_back("nodes[" + e.name + "]: the Lease has no readable renewTime (\"" + renew + "\")");
+    return;
+  }
+  const Duration age = *cloud.now - t->at;
+  if (age > *e.leaseRenewedWithin)
+    r.failures.push_back("nodes[" + e.name + "]: expected the Lease renewed within " + format_duration(*e.leaseRenewedWithin) +
+                         ", last renewed " + format_duration(age) + " ago (" + renew + ")");
+}
+
 std::string taint_text(const k8s::Taint& t) {
   return t.key + (t.value.empty() ? "" : "=" + t.value) + ":" + t.effect;
 }
 
-void check_nodes(const std::vector<ExpectNode>& items, kube::KubeClient& kube, CheckResult& r) {
+void check_nodes(const std::vector<ExpectNode>& items, kube::KubeClient& kube, const CloudView& cloud, CheckResult& r,
+                 std::vector<std::string>* skipped) {
   for (const auto& e : items) {
     auto obj = kube.get(kube::nodes(e.name));
     if (!obj.ok()) {
@@ -274,6 +355,7 @@ void check_nodes(const std::vector<ExpectNode>& items, kube::KubeClient& kube, C
         r.failures.push_back("nodes[" + e.name + "]: expected taints [" + w + "], found [" + h + "]");
       }
     }
+    if (e.leaseRenewedWithin) check_lease(e, kube, cloud, r, skipped);
     for (const auto& [k, v] : e.labels) {
       auto it = node->metadata.labels.find(k);
       if (it == node->metadata.labels.end() || it->second != v)
@@ -353,7 +435,7 @@ CheckResult check_expectation(const Expectation& e, kube::KubeClient& kube, cons
   for (const auto& d : e.distribution) check_distribution(d, kube, r);
   check_groups(e.containerGroups, cloud, r, skipped);
   check_events(e.events, kube, r);
-  check_nodes(e.nodes, kube, r);
+  check_nodes(e.nodes, kube, cloud, r, skipped);
   if (e.noOrphans.value_or(false)) check_orphans(kube, cloud, r, skipped);
   return r;
 }

@@ -7,9 +7,12 @@
 // Must not: change anything in the cluster or the cloud.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/kci/api.h"
 #include "core/kube/kube_client.h"
 #include "scenarios/scenario.h"
@@ -26,6 +29,11 @@ struct CheckResult {
 struct CloudView {
   kcicloud::KciApi* kci = nullptr;       //!< null: cloud expectations are skipped
   kcicloud::CallContext owner;           //!< the account owner's key
+  //! The request a group was created from, as the cloud received it; unset on a real
+  //! cloud (the `request:` items of containerGroups are then skipped).
+  std::function<std::optional<kcicloud::CreateContainerGroupRequest>(const std::string& group_id)> received;
+  //! The scenario's current time; unset: time-relative items (leaseRenewedWithin) are skipped.
+  std::optional<TimePoint> now;
 };
 
 //! Checks every item of `e`; `skipped` collects items that cannot be checked here.

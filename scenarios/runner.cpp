@@ -133,7 +133,12 @@ class Run {
     report_.timeline.push_back(std::move(t));
   }
 
-  CloudView cloud() { return CloudView{&world_->cloud(), world_->owner()}; }
+  CloudView cloud() {
+    CloudView v{&world_->cloud(), world_->owner(), {}, world_->executor().clock().now()};
+    World* w = world_.get();
+    v.received = [w](const std::string& id) { return w->received_request(id); };
+    return v;
+  }
 
   void run_step(const ApplyStep& a, StepReport& r) {
     auto src = resolve(a.source, dir_of(s_.path));
@@ -213,6 +218,16 @@ class Run {
   void run_step(const RestartStep& rs, StepReport& r) {
     auto st = world_->restart_virtual_node(rs.virtualNode);
     if (!st.ok()) r.failures.push_back(st.error().message);
+    world_->executor().run_until_idle();
+  }
+  void run_step(const StopStep& st, StepReport& r) {
+    auto res = world_->stop_virtual_node(st.virtualNode);
+    if (!res.ok()) r.failures.push_back(res.error().message);
+    world_->executor().run_until_idle();
+  }
+  void run_step(const StartStep& st, StepReport& r) {
+    auto res = world_->start_virtual_node(st.virtualNode);
+    if (!res.ok()) r.failures.push_back(res.error().message);
     world_->executor().run_until_idle();
   }
   void run_step(const ExpectStep& e, StepReport& r) {

@@ -185,6 +185,14 @@ Result<Expectation> parse_expectation(const Json& j, const std::string& where) {
       for (const char* key : {"instanceType", "cpu", "memory", "gpu", "projectId", "status", "zone",
                               "subnetId", "securityGroupIds", "chargeType", "count", "labels"})
         if (const Json* val = p.get(key)) x.fields[key] = *val;
+      if (const Json* req = p.get("request")) {
+        if (!req->is_object())
+          return Fields::fail_at(p.at("request"), "expected a map of CreateContainerGroup parameter to value, such as {KubeProxy.Enabled: \"true\"}");
+        for (const auto& [k, val] : req->items())
+          if (!val.is_null() && !val.is_string() && !val.is_number() && !val.is_boolean())
+            return Fields::fail_at(p.at("request") + "." + k, "expected a string, number, boolean or null (absent), found " + Fields::brief(val));
+        x.fields["request"] = *req;
+      }
       return x;
     }));
   }
@@ -223,6 +231,7 @@ Result<Expectation> parse_expectation(const Json& j, const std::string& where) {
           x.labels[k] = val.get<std::string>();
         }
       }
+      KCI_TRY(x.leaseRenewedWithin, p.duration("leaseRenewedWithin"));
       return x;
     }));
   }
@@ -235,7 +244,7 @@ namespace {
 
 Result<Step> parse_step(const Json& j, const std::string& where) {
   if (!j.is_object() || j.size() != 1)
-    return Fields::fail_at(where, "a step is a map with exactly one key (apply, scale, delete, generate, wait, fault, restart, expect)");
+    return Fields::fail_at(where, "a step is a map with exactly one key (apply, scale, delete, generate, wait, fault, restart, stop, start, expect)");
   const std::string kind = j.begin().key();
   const Json& body = j.begin().value();
   const std::string at = where + "." + kind;
@@ -323,8 +332,16 @@ Result<Step> parse_step(const Json& j, const std::string& where) {
     RestartStep s;
     KCI_TRY(s.virtualNode, f.required_string("virtualNode"));
     out = s;
+  } else if (kind == "stop") {
+    StopStep s;
+    KCI_TRY(s.virtualNode, f.required_string("virtualNode"));
+    out = s;
+  } else if (kind == "start") {
+    StartStep s;
+    KCI_TRY(s.virtualNode, f.required_string("virtualNode"));
+    out = s;
   } else {
-    return Fields::fail_at(at, "unknown step (accepted: apply, scale, delete, generate, wait, fault, restart, expect)");
+    return Fields::fail_at(at, "unknown step (accepted: apply, scale, delete, generate, wait, fault, restart, stop, start, expect)");
   }
   KCI_TRY_STATUS(f.no_unknown_keys());
   return out;
@@ -433,7 +450,7 @@ Result<Scenario> parse_scenario(std::string_view yaml_text, const std::string& p
 }
 
 std::string step_kind(const Step& step) {
-  static const char* kNames[] = {"apply", "scale", "delete", "generate", "wait", "fault", "restart", "expect"};
+  static const char* kNames[] = {"apply", "scale", "delete", "generate", "wait", "fault", "restart", "expect", "stop", "start"};
   return kNames[step.index()];
 }
 

@@ -53,7 +53,10 @@ struct ExpectDistribution {
 
 struct ExpectContainerGroup {
   std::string pod;                          //!< namespace/name
-  std::map<std::string, Json> fields;       //!< instanceType, cpu, memory, projectId, status...
+  //! instanceType, cpu, memory, projectId, status..., and `request`: a map of
+  //! CreateContainerGroup wire parameters ("KubeProxy.Enabled", "Container.2.Name") to the
+  //! value the cloud must have received (null: the parameter must be absent).
+  std::map<std::string, Json> fields;
 };
 
 struct ExpectEvent {
@@ -69,6 +72,8 @@ struct ExpectNode {
   std::optional<bool> ready;
   std::optional<std::vector<std::string>> taints;  //!< key=value:Effect, exactly this set
   std::map<std::string, std::string> labels;       //!< each must be present with this value
+  //! The node's Lease (kube-node-lease) was renewed no longer ago than this.
+  std::optional<Duration> leaseRenewedWithin;
 };
 
 //! What must hold at one moment.
@@ -101,10 +106,14 @@ struct FaultStep {
   Duration for_{0};
 };
 struct RestartStep { std::string virtualNode; };
+//! The virtual node's process dies and stays down (its pods and groups stay) until `start`.
+struct StopStep { std::string virtualNode; };
+//! A stopped virtual node comes back and re-reads its state.
+struct StartStep { std::string virtualNode; };
 struct ExpectStep { Expectation expect; };
 
 using Step = std::variant<ApplyStep, ScaleStep, DeleteStep, GenerateStep, WaitStep, FaultStep,
-                          RestartStep, ExpectStep>;
+                          RestartStep, ExpectStep, StopStep, StartStep>;
 
 //! The whole file.
 struct Scenario {

@@ -7,6 +7,7 @@
 #include "core/translate/node_settings.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/scheduler.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
 #include "provider/vk/virtual_kubelet.h"
@@ -62,6 +63,11 @@ class SimWorld final : public World {
 
   Status start() override {
     KCI_TRY_STATUS(apply_sources(scenario_.cluster));
+    // A cluster always has its kube-scheduler: pods without spec.nodeName are placed by it
+    // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
+    scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c),
+                                                        apiserver::SchedulerOptions{});
+    KCI_TRY_STATUS(scheduler_->start());
     for (auto& v : vks_) KCI_TRY_STATUS(v->start());
     executor_.run_until_idle();
     return {};
@@ -77,6 +83,10 @@ class SimWorld final : public World {
   kcicloud::KciApi& cloud() override { return cloud_; }
   kcicloud::CallContext owner() const override {
     return {cloud_.config().users.front().access_key, cloud_.config().region};
+  }
+
+  std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& group_id) const override {
+    return cloud_.received_request(group_id);
   }
 
   Status apply_object(const Json& object) override {
@@ -128,6 +138,21 @@ class SimWorld final : public World {
     return invalid_argument("restart: no virtual node named \"" + name + "\"");
   }
 
+  Status stop_virtual_node(const std::string& name) override {
+    for (auto& v : vks_)
+      if (v->node_name() == name) {
+        v->stop();
+        return {};
+      }
+    return invalid_argument("stop: no virtual node named \"" + name + "\"");
+  }
+
+  Status start_virtual_node(const std::string& name) override {
+    for (auto& v : vks_)
+      if (v->node_name() == name) return v->start();
+    return invalid_argument("start: no virtual node named \"" + name + "\"");
+  }
+
   void run_for(Duration d) override { executor_.run_for(d); }
 
   std::vector<std::string> virtual_nodes() const override {
@@ -144,6 +169,7 @@ class SimWorld final : public World {
   apiserver::InProcessClient client_;
   fake_kci::FakeKciCloud cloud_;
   fake_kci::ChaosKciApi chaos_;
+  std::unique_ptr<apiserver::Scheduler> scheduler_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
 

@@ -1,11 +1,13 @@
 // The simulated world a scenario runs in: one discrete-event loop on a virtual clock, the
-// fake API server and the cluster's controllers, the fake cloud behind its chaos layer, and
-// the product (virtual kubelets; the extender and webhook where the scenario asks), all
-// in-process and seeded, so the same seed gives the same run event for event.
+// fake API server and the cluster's controllers (its kube-scheduler), the fake cloud
+// behind its chaos layer, and the product (virtual kubelets; the extender and webhook
+// where the scenario asks), all in-process and seeded, so the same seed gives the same
+// run event for event.
 // Must not: read the wall clock or any random source but the scenario's seed.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,11 +34,18 @@ class World {
   //! The cloud as its owner sees it.
   virtual kcicloud::KciApi& cloud() = 0;
   virtual kcicloud::CallContext owner() const = 0;
+  //! The request a live container group was created from, as the cloud received it;
+  //! nullopt when the group is unknown (only a simulated cloud can answer).
+  virtual std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& group_id) const = 0;
 
   //! Steps that need the stand-ins.
   virtual Status apply_object(const k8s::Json& object) = 0;
   virtual Status fault(const FaultStep& f) = 0;
   virtual Status restart_virtual_node(const std::string& name) = 0;
+  //! Stops a virtual node as a killed process (nothing it owns is cleaned up).
+  virtual Status stop_virtual_node(const std::string& name) = 0;
+  //! Starts a stopped virtual node again.
+  virtual Status start_virtual_node(const std::string& name) = 0;
   //! Advances time by `d`, running everything due.
   virtual void run_for(Duration d) = 0;
   //! Names of the virtual nodes.

@@ -79,6 +79,32 @@ FormParams start(std::string_view action) {
   return {{"Action", std::string(action)}, {"Version", std::string(kApiVersion)}};
 }
 
+// A probe or lifecycle action: Exec.Command.N | HttpGet.{Path,Port,Scheme,HttpHeader.N} |
+// TcpSocket.Port (api.h's names; Kingsoft documents none of them, so they are assumed).
+void put_handler(Out& o, const std::string& pre, const ProbeHandler& h) {
+  o.list(pre + ".Exec.Command", h.exec_command);
+  o.opt(pre + ".HttpGet.Path", h.http_get_path);
+  if (h.http_get_port) o.add(pre + ".HttpGet.Port", std::to_string(h.http_get_port));
+  o.opt(pre + ".HttpGet.Scheme", h.http_get_scheme);
+  for (std::size_t i = 0; i < h.http_get_headers.size(); ++i) {
+    const std::string e = pre + ".HttpGet.HttpHeader." + std::to_string(i + 1);
+    o.add(e + ".Key", h.http_get_headers[i].key);
+    o.add(e + ".Value", h.http_get_headers[i].value);
+  }
+  if (h.tcp_socket_port) o.add(pre + ".TcpSocket.Port", std::to_string(h.tcp_socket_port));
+}
+
+void put_probe(Out& o, const std::string& pre, const ProbeSpec& p) {
+  put_handler(o, pre, p.handler);
+  const std::pair<const char*, int> numbers[] = {{".InitialDelaySeconds", p.initial_delay_seconds},
+                                                 {".TimeoutSeconds", p.timeout_seconds},
+                                                 {".PeriodSeconds", p.period_seconds},
+                                                 {".SuccessThreshold", p.success_threshold},
+                                                 {".FailureThreshold", p.failure_threshold}};
+  for (const auto& [name, v] : numbers)
+    if (v) o.add(pre + name, std::to_string(v));
+}
+
 void put_container(Out& o, const std::string& pre, const ContainerSpec& c) {
   o.opt(pre + ".Name", c.name);
   o.opt(pre + ".Image", c.image);
@@ -102,6 +128,10 @@ void put_container(Out& o, const std::string& pre, const ContainerSpec& c) {
     o.flag(m + ".ReadOnly", c.volume_mounts[i].read_only);
   }
   o.flag(pre + ".SecurityContext.Privileged", c.privileged);
+  if (c.liveness_probe) put_probe(o, pre + ".LivenessProbe", *c.liveness_probe);
+  if (c.readiness_probe) put_probe(o, pre + ".ReadinessProbe", *c.readiness_probe);
+  if (c.startup_probe) put_probe(o, pre + ".StartupProbe", *c.startup_probe);
+  if (c.pre_stop) put_handler(o, pre + ".Lifecycle.PreStop", *c.pre_stop);
 }
 
 }  // namespace
@@ -188,6 +218,11 @@ FormParams to_form(const CreateContainerGroupRequest& r) {
   o.flag("KubeProxy.Enabled", r.kube_proxy_enabled);
   o.flag("KlogEnabled", r.klog_enabled);
   o.opt("ClientToken", r.client_token);
+  if (r.ingress_bandwidth) o.add("IngressBandwidth", std::to_string(*r.ingress_bandwidth));
+  if (r.egress_bandwidth) o.add("EgressBandwidth", std::to_string(*r.egress_bandwidth));
+  o.opt("BaseImage", r.base_image);
+  if (r.termination_grace_period_seconds)
+    o.add("TerminationGracePeriodSeconds", std::to_string(*r.termination_grace_period_seconds));
   return o.p;
 }
 
@@ -299,6 +334,29 @@ Result<std::vector<KeyValue>> key_values(const FormReader& f, const std::string&
   return out;
 }
 
+Result<ProbeHandler> handler(const FormReader& f, const std::string& p) {
+  ProbeHandler h;
+  KCI_TRY(h.exec_command, f.values(p + ".Exec.Command"));
+  h.http_get_path = str(f, p + ".HttpGet.Path");
+  KCI_TRY(h.http_get_port, small_int(f, p + ".HttpGet.Port"));
+  h.http_get_scheme = str(f, p + ".HttpGet.Scheme");
+  KCI_TRY(h.http_get_headers, key_values(f, p + ".HttpGet.HttpHeader"));
+  KCI_TRY(h.tcp_socket_port, small_int(f, p + ".TcpSocket.Port"));
+  return h;
+}
+
+Result<std::optional<ProbeSpec>> probe(const FormReader& f, const std::string& p) {
+  if (!f.has_prefix(p)) return std::optional<ProbeSpec>{};
+  ProbeSpec s;
+  KCI_TRY(s.handler, handler(f, p));
+  KCI_TRY(s.initial_delay_seconds, small_int(f, p + ".InitialDelaySeconds"));
+  KCI_TRY(s.timeout_seconds, small_int(f, p + ".TimeoutSeconds"));
+  KCI_TRY(s.period_seconds, small_int(f, p + ".PeriodSeconds"));
+  KCI_TRY(s.success_threshold, small_int(f, p + ".SuccessThreshold"));
+  KCI_TRY(s.failure_threshold, small_int(f, p + ".FailureThreshold"));
+  return std::optional<ProbeSpec>(std::move(s));
+}
+
 Result<ContainerSpec> container(const FormReader& f, const std::string& p) {
   ContainerSpec c;
   c.name = str(f, p + ".Name");
@@ -323,6 +381,13 @@ Result<ContainerSpec> container(const FormReader& f, const std::string& p) {
     c.volume_mounts.push_back(std::move(m));
   }
   KCI_TRY(c.privileged, boolean(f, p + ".SecurityContext.Privileged"));
+  KCI_TRY(c.liveness_probe, probe(f, p + ".LivenessProbe"));
+  KCI_TRY(c.readiness_probe, probe(f, p + ".ReadinessProbe"));
+  KCI_TRY(c.startup_probe, probe(f, p + ".StartupProbe"));
+  if (f.has_prefix(p + ".Lifecycle.PreStop")) {
+    KCI_TRY(auto h, handler(f, p + ".Lifecycle.PreStop"));
+    c.pre_stop = std::move(h);
+  }
   return c;
 }
 
@@ -430,6 +495,13 @@ Result<CreateContainerGroupRequest> from_form(const FormReader& f) {
   KCI_TRY(r.kube_proxy_enabled, boolean(f, "KubeProxy.Enabled"));
   KCI_TRY(r.klog_enabled, boolean(f, "KlogEnabled"));
   r.client_token = str(f, "ClientToken");
+  KCI_TRY(auto ingress, integer(f, "IngressBandwidth"));
+  if (ingress) r.ingress_bandwidth = *ingress;
+  KCI_TRY(auto egress, integer(f, "EgressBandwidth"));
+  if (egress) r.egress_bandwidth = *egress;
+  r.base_image = str(f, "BaseImage");
+  KCI_TRY(auto grace, integer(f, "TerminationGracePeriodSeconds"));
+  if (grace) r.termination_grace_period_seconds = *grace;
   KCI_TRY_STATUS(no_unknown(f));
   return r;
 }

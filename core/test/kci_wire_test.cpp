@@ -33,6 +33,12 @@ CreateContainerGroupRequest full() {
   c.ports = {80};
   c.volume_mounts = {{"e", "/e", true}};
   c.privileged = true;
+  c.liveness_probe = ProbeSpec{.handler = {.http_get_path = "/healthz", .http_get_port = 80, .http_get_scheme = "HTTP",
+                                           .http_get_headers = {{"X-A", "b"}}},
+                               .initial_delay_seconds = 3, .period_seconds = 10, .failure_threshold = 4};
+  c.readiness_probe = ProbeSpec{.handler = {.tcp_socket_port = 80}, .timeout_seconds = 2, .success_threshold = 1};
+  c.startup_probe = ProbeSpec{.handler = {.exec_command = {"cat", "/ready"}}};
+  c.pre_stop = ProbeHandler{.exec_command = {"/bin/sh", "-c", "echo Container stopping..."}};
   r.containers = {c, ContainerSpec{.name = "side", .image = "busybox"}};
   r.init_containers = {ContainerSpec{.name = "init", .image = "busybox"}};
   r.cluster_dns = "10.254.0.10";
@@ -41,6 +47,10 @@ CreateContainerGroupRequest full() {
   r.kube_proxy_enabled = true;
   r.klog_enabled = true;
   r.client_token = "tok";
+  r.ingress_bandwidth = 40'000'000;
+  r.egress_bandwidth = 10'000'000;
+  r.base_image = "img-base";
+  r.termination_grace_period_seconds = 45;
   return r;
 }
 

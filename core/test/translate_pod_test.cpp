@@ -725,7 +725,9 @@ TEST(Dialect, CciSizingPolicyOnTheNode) {
 metadata: {name: c}
 spec: {containers: [{name: a, image: i, resources: {limits: {cpu: 100m, memory: 100Mi}}}, {name: b, image: i}]}
 )"));
-  EXPECT_EQ(r.size, (kcicloud::Size{250, 1024}));
+  // The containers keep CCI's amounts; the instance is the smallest KCI package holding
+  // the CCI pod (0.25C1G -> 1C1G), since the cloud sells packages only.
+  EXPECT_EQ(r.size, (kcicloud::Size{1000, 1024}));
   EXPECT_EQ(r.request.containers[0].cpu, 0.25);
   EXPECT_EQ(r.request.containers[0].memory, 1.0);
   EXPECT_FALSE(r.request.containers[1].cpu.has_value());

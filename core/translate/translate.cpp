@@ -1023,8 +1023,17 @@ Outcome<TranslationResult> translate_pod(const TranslateInput& in) {
   if (node.sizing_policy == SizingPolicy::kCci && !intent.cpu_milli) {
     auto cci = normalise_cci(demands);
     if (!cci.ok()) return refusal_from(cci.error(), reason::kUnsupportedSize, size_field);
-    size = cci->pod;
     per_container = cci->containers;
+    // The containers keep CCI's amounts (seed 002), but KCI sells packages only: the
+    // instance is the smallest standard size that holds the CCI pod (0.5C1G -> 1C1G).
+    auto n = normalise_size(cci->pod, *in.catalogue);
+    if (!n.ok()) return refusal_from(n.error(), reason::kUnsupportedSize, size_field);
+    size = *n;
+    if (size != cci->pod) {
+      cx.normal("AutoInstanceTypeMatch", "the pod's CCI size " + kc::to_string(cci->pod) +
+                                             " runs on the smallest KCI package that holds it, " +
+                                             kc::to_string(size));
+    }
   } else {
     auto n = normalise_size(asked, *in.catalogue);
     if (!n.ok()) return refusal_from(n.error(), reason::kUnsupportedSize, size_field);
@@ -1115,9 +1124,22 @@ Outcome<TranslationResult> translate_pod(const TranslateInput& in) {
                       "spec.volumes");
       }
       kc::Volume v;
-      if (auto r = build_volume(cx, sc->volumes[i], "custom-sidecar volumes[" + std::to_string(i) + "]", true, v)) {
-        return *r;
-      }
+      // The sidecar's ConfigMaps and Secrets live beside its configuration in kube-system
+      // (seed 000 creates filebeat-config and filebeat-inputs there); one that exists only
+      // in the pod's namespace is taken from there.
+      const auto& sv = sc->volumes[i];
+      auto exists_in = [&](std::string_view ns) {
+        if (in.lookup == nullptr) return false;
+        if (sv.configMap) return in.lookup->config_map(ns, sv.configMap->name) != nullptr;
+        if (sv.secret) return in.lookup->secret(ns, sv.secret->secretName) != nullptr;
+        return false;
+      };
+      const bool pod_namespace_only = !exists_in(kSidecarNamespace) && exists_in(cx.ns);
+      const std::string pod_ns =
+          std::exchange(cx.ns, pod_namespace_only ? cx.ns : std::string(kSidecarNamespace));
+      auto refused = build_volume(cx, sc->volumes[i], "custom-sidecar volumes[" + std::to_string(i) + "]", true, v);
+      cx.ns = pod_ns;
+      if (refused) return *refused;
       volume_names.insert(v.name);
       req.volumes.push_back(std::move(v));
     }

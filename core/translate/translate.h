@@ -81,6 +81,10 @@ struct CustomSidecar {
 
 //! Seed 000: "配置key必须为config.yaml".
 inline constexpr std::string_view kSidecarConfigKey = "config.yaml";
+//! Seed 000: "在集群kube-system命名空间下创建configmap用于自定义sidecar配置": the sidecar's
+//! ConfigMap, and the ConfigMaps and Secrets its volumes name, live here (a volume's
+//! ConfigMap or Secret found only in the pod's namespace is taken from there).
+inline constexpr std::string_view kSidecarNamespace = "kube-system";
 
 //! Parses the node's custom-sidecar ConfigMap; errors name the key and what is expected.
 Result<CustomSidecar> parse_custom_sidecar(const k8s::ConfigMap& cm);

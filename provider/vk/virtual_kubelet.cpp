@@ -451,10 +451,37 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
   if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
   for (const auto& ev : result.events) record_event(pod, ev.type, ev.reason, ev.message);
   auto& req = result.request;
-  req.client_token = pod.metadata.uid;
+  // The pod UID makes a retried create idempotent; a replacement needs a token of its own,
+  // or the cloud would answer with the group it replaces.
+  req.client_token = rec.replacements == 0 ? pod.metadata.uid
+                                           : pod.metadata.uid + "-" + std::to_string(rec.replacements);
   req.labels.push_back({kLabelPodUid, pod.metadata.uid});
+  // eci-use-specs (seed 003 "如果遇到库存不足的情况,将按照顺序遍历指定的实例规格"): on NoStock
+  // the next entry is tried at once, each try paying its own token; the index survives a
+  // wait for a token, and starts over once every entry was sold out.
+  auto use_choice = [&req](const translate::InstanceChoice& c) {
+    req.instance_type = c.instance_type;
+    req.instance_families = c.families;
+    req.cpu = static_cast<double>(c.size.cpu_milli) / 1000.0;
+    req.memory = static_cast<double>(c.size.memory_mib) / 1024.0;
+  };
+  if (rec.next_spec > result.fallbacks.size()) rec.next_spec = 0;
+  if (rec.next_spec > 0) use_choice(result.fallbacks[rec.next_spec - 1]);
   auto created = kci_.create_container_group(kci_context(), req);
   count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+  while (!created.ok() && created.error().code == ErrorCode::kResourceExhausted &&
+         created.error().reason == "NoStock" && rec.next_spec < result.fallbacks.size()) {
+    const auto& next = result.fallbacks[rec.next_spec];
+    record_event(pod, "Warning", created.error().reason,
+                 created.error().message + "; trying the next entry of k8s.aliyun.com/eci-use-specs (" +
+                     (next.instance_type.empty() ? kcicloud::to_string(next.size) : next.instance_type) + ")");
+    ++rec.next_spec;
+    use_choice(next);
+    if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
+    created = kci_.create_container_group(kci_context(), req);
+    count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+  }
+  if (!created.ok() && rec.next_spec >= result.fallbacks.size()) rec.next_spec = 0;
   if (!created.ok()) {
     const Error& e = created.error();
     record_event(pod, "Warning", e.reason.empty() ? "ProviderCreateFailed" : e.reason, e.message);
@@ -476,6 +503,9 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
     return {Outcome::kRetry, floor};
   }
   ++stats_.groups_created;
+  rec.spot = req.charge_type == "Spot";
+  rec.cloud_events_seen = 0;
+  rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
   rec.group_id = created->container_group_id;
   rec.fail_on_create_error = result.fail_on_create_error;
   rec.status = kcicloud::status::kPending;
@@ -559,7 +589,8 @@ void VirtualKubelet::reconcile_at_start() {
     const std::string pod_uid = pod ? (*pod)["metadata"].value("uid", "") : "";
     const std::string group_uid = label_of(g, kLabelPodUid);
     if (pod && (group_uid.empty() || group_uid == pod_uid) && !groups_.count(key)) {
-      groups_[key] = GroupRecord{key, pod_uid, g.container_group_id, g.status, "", false};
+      auto& adopted = groups_[key] = GroupRecord{key, pod_uid, g.container_group_id, g.status, "", false};
+      adopted.spot = g.charge_type == "Spot";
       ++stats_.groups_adopted;
       continue;
     }
@@ -608,6 +639,7 @@ void VirtualKubelet::sync_statuses() {
         }
         rec.group_id.clear();
         rec.status.clear();
+        ++rec.replacements;
         queue_->add(key);
         break;
       }
@@ -634,14 +666,35 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
       (void)kci_.delete_container_group(kci_context(), {g.container_group_id});
       rec.group_id.clear();
       rec.status.clear();
+      ++rec.replacements;
       queue_->add(key);
       return;
     }
   }
-  const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error,
-                                     k8s::Time{executor_.clock().now(), false}};
+  const TimePoint now = executor_.clock().now();
+  const bool failed_now = g.status == kcicloud::status::kFailed && previous != g.status;
+  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
+  if (failed_now || spot_due) relay_cloud_events(*pod, rec);
+  const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error, k8s::Time{now, false}};
   const auto status = translate::map_status(*pod, g, ctx);
   (void)set_pod_status(*pod, status);
+}
+
+void VirtualKubelet::relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec) {
+  Duration wait{0};
+  if (!take_kci_token(wait)) return;  // a spot group is tried again on a later sync
+  rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
+  auto r = kci_.describe_container_group_events(kci_context(), {rec.group_id});
+  count_call("DescribeContainerGroupEvents", r.ok() ? Result<void>() : Result<void>(r.error()));
+  if (!r.ok()) return;
+  for (std::size_t i = rec.cloud_events_seen; i < r->events.size(); ++i) {
+    const auto& e = r->events[i];
+    // CreateError is reported by the status sync itself; Normal events (Pulling, Started)
+    // would double the event traffic of every burst for no decision anyone takes.
+    if (e.type != "Warning" || e.reason == "CreateError") continue;
+    record_event(pod, "Warning", e.reason, e.message);
+  }
+  rec.cloud_events_seen = r->events.size();
 }
 
 }  // namespace kci::vk

@@ -49,6 +49,10 @@ struct VirtualKubeletOptions {
   Duration node_status_interval = std::chrono::seconds(10);
   //! How often container-group states are read back (one batched Describe per 100 groups).
   Duration status_sync_interval = std::chrono::seconds(2);
+  //! How often a running spot group's cloud events are read (one call per group): the
+  //! cloud warns SpotToBeReleased 3 minutes ahead (assumed, kSpotAnnounceSeconds), so a
+  //! minute leaves the pod's owner two. Other groups' events are read once, when they fail.
+  Duration spot_event_interval = std::chrono::seconds(60);
   //! Our own rate toward KCI; kept under the cloud's limit so throttling is rare.
   double kci_qps = 50, kci_burst = 100;
   //! DescribeContainerGroup's page size limit (kci-cloud.md: MaxResults <= 100).
@@ -67,6 +71,14 @@ struct GroupRecord {
   std::string status;            //!< the group's last KCI status
   std::string ip;
   bool fail_on_create_error = false;
+  //! eci-use-specs: which entry the next create tries (0 = the first; i = fallbacks[i-1]).
+  std::size_t next_spec = 0;
+  //! How many groups of this pod were replaced (CreateError, lost): the ClientToken of the
+  //! next create, since a token stays bound to the group it made even after its deletion.
+  int replacements = 0;
+  bool spot = false;                 //!< ChargeType Spot: its cloud events are polled
+  std::size_t cloud_events_seen = 0; //!< DescribeContainerGroupEvents entries already relayed
+  TimePoint next_cloud_events{};     //!< when a running spot group's events are read next
 };
 
 //! Counters for /metrics and tests.
@@ -112,6 +124,9 @@ class VirtualKubelet {
   void reconcile_at_start();
   void sync_statuses();
   void apply_group_status(const kcicloud::ContainerGroup& group);
+  //! Relays the group's new Warning events (SpotToBeReleased, SpotReclaimed, Failed...)
+  //! from DescribeContainerGroupEvents to the pod.
+  void relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
   void refresh_sidecar();
   // Helpers.
   bool take_kci_token(Duration& wait);

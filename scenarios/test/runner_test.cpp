@@ -69,6 +69,48 @@ TEST(Runner, SetupErrorsAreReportedNotThrown) {
   EXPECT_NE(missing.setup_error.find("cannot read"), std::string::npos);
 }
 
+TEST(Runner, RequestItemsCheckWhatTheCloudReceived) {
+  const auto r = run(R"(
+name: runner-probe
+virtualNodes: [{name: vk-1, args: [--cluster-dns=10.254.0.10, --enable-node-lease]}]
+steps:
+  - apply:
+      objects:
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: web, namespace: default, labels: {app: web}}
+          spec: {nodeName: vk-1, containers: [{name: c, image: nginx}]}
+  - wait: {until: {pods: {selector: app=web, phase: Running, count: 1}}, timeout: 1m}
+  - expect:
+      containerGroups: [{pod: default/web, request: {ClusterDns: 10.254.0.10, Container.1.Name: c,
+                                                    Container.2.Name: null, KubeProxy.Enabled: false, Cpu: 2}}]
+      nodes: [{name: vk-1, leaseRenewedWithin: 10s}]
+  - expect:
+      containerGroups: [{pod: default/web, request: {ClusterDns: 10.0.0.1, Container.1.Name: null}}]
+  - stop: {virtualNode: vk-1}
+  - wait: 1m
+  - expect:
+      nodes: [{name: vk-1, leaseRenewedWithin: 10s}]
+  - start: {virtualNode: vk-1}
+  - wait: 1s
+  - expect:
+      nodes: [{name: vk-1, leaseRenewedWithin: 10s}]
+      noOrphans: true
+)", 3);
+  ASSERT_TRUE(r.setup_error.empty()) << r.setup_error;
+  ASSERT_EQ(r.steps.size(), 10u);
+  EXPECT_TRUE(r.steps[2].ok) << (r.steps[2].failures.empty() ? "" : r.steps[2].failures[0]);
+  ASSERT_EQ(r.steps[3].failures.size(), 2u);
+  EXPECT_NE(r.steps[3].failures[0].find("request: expected ClusterDns \"10.0.0.1\", found \"10.254.0.10\""),
+            std::string::npos) << r.steps[3].failures[0];
+  EXPECT_NE(r.steps[3].failures[1].find("expected Container.1.Name <absent>, found \"c\""), std::string::npos)
+      << r.steps[3].failures[1];
+  ASSERT_EQ(r.steps[6].failures.size(), 1u);  // stopped: the lease ages
+  EXPECT_NE(r.steps[6].failures[0].find("expected the Lease renewed within 10s, last renewed"), std::string::npos)
+      << r.steps[6].failures[0];
+  EXPECT_TRUE(r.steps[9].ok) << (r.steps[9].failures.empty() ? "" : r.steps[9].failures[0]);
+}
+
 TEST(Runner, HtmlReportIsSelfContained) {
   const auto html = report_html({run(kScenario, 42)});
   EXPECT_NE(html.find("<svg"), std::string::npos);

@@ -67,6 +67,28 @@ TEST(Scenario, TheContractExampleParses) {
   EXPECT_EQ(e.noOrphans, std::optional<bool>(true));
 }
 
+TEST(Scenario, RequestLeaseAndStopStartParse) {
+  auto s = parse_scenario(R"(name: extra
+steps:
+  - stop: {virtualNode: vk}
+  - start: {virtualNode: vk}
+  - expect:
+      containerGroups: [{pod: default/p, request: {KubeProxy.Enabled: "true", Container.2.Name: null, Cpu: 4}}]
+      nodes: [{name: vk, leaseRenewedWithin: 10s}]
+)", "extra.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->steps.size(), 3u);
+  EXPECT_EQ(std::get<StopStep>(s->steps[0]).virtualNode, "vk");
+  EXPECT_EQ(step_kind(s->steps[0]), "stop");
+  EXPECT_EQ(std::get<StartStep>(s->steps[1]).virtualNode, "vk");
+  EXPECT_EQ(step_kind(s->steps[1]), "start");
+  const auto& e = std::get<ExpectStep>(s->steps[2]).expect;
+  const auto& req = e.containerGroups.at(0).fields.at("request");
+  EXPECT_EQ(req.at("KubeProxy.Enabled"), "true");
+  EXPECT_TRUE(req.at("Container.2.Name").is_null());
+  EXPECT_EQ(e.nodes.at(0).leaseRenewedWithin, std::optional<Duration>(std::chrono::seconds(10)));
+}
+
 TEST(Scenario, DefaultsAreGenerous) {
   auto s = parse_scenario("name: tiny\n", "scenarios/seeds/tiny.yaml");
   ASSERT_TRUE(s.ok()) << s.error().message;
@@ -102,6 +124,13 @@ TEST(Scenario, MistakesAreNamedWithPathValueAndWhatIsAccepted) {
       {"name: x\ncluster: {objects: [{metadata: {}}]}\n", "cluster.objects[0]: expected a Kubernetes object"},
       {"name: x\nsteps:\n- {apply: {}, wait: 1s}\n", "steps[0]: a step is a map with exactly one key"},
       {"name: [x\n", "x.yaml: YAML line"},
+      {"name: x\nsteps:\n- expect: {containerGroups: [{pod: a/b, request: [Cpu]}]}\n",
+       "containerGroups[0].request: expected a map of CreateContainerGroup parameter"},
+      {"name: x\nsteps:\n- expect: {containerGroups: [{pod: a/b, request: {Cpu: [4]}}]}\n",
+       "containerGroups[0].request.Cpu: expected a string, number, boolean or null"},
+      {"name: x\nsteps:\n- expect: {nodes: [{name: vk, leaseRenewedWithin: soon}]}\n",
+       "nodes[0].leaseRenewedWithin"},
+      {"name: x\nsteps:\n- stop: {}\n", "steps[0].stop.virtualNode: is required"},
   };
   for (const auto& c : cases) {
     auto s = parse_scenario(c.yaml, "x.yaml");
