@@ -85,12 +85,14 @@ Json base_pod() {
                                       "state": {"running": {"startedAt": "2024-01-01T00:00:00Z"}}}]}
   })");
 }
+// Quantities are written canonically, as the API server returns them ("1000" would read
+// back as "1k", which is Kubernetes' own canonical form).
 Json base_node() {
   return Json::parse(R"({
     "apiVersion": "v1", "kind": "Node",
     "metadata": {"name": "vk", "labels": {"type": "virtual-kubelet"}},
     "spec": {"taints": [{"key": "virtual-kubelet.io/provider", "value": "kingsoftcloud", "effect": "NoSchedule"}]},
-    "status": {"capacity": {"cpu": "1500m", "pods": "1000"}, "allocatable": {"memory": "17179869184"},
+    "status": {"capacity": {"cpu": "1500m", "pods": "110"}, "allocatable": {"memory": "16Gi"},
                "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2024-01-01T00:00:00Z"}],
                "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}],
                "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
