@@ -429,7 +429,8 @@ void Store::arm_bookmarks() {
 
 void Store::send_bookmarks() {
   bool any = false;
-  for (auto& [_, c] : collections_) {
+  for (auto& entry : collections_) {
+    auto& c = entry.second;  // a named variable: clang 14 cannot capture structured bindings
     Object b;
     auto send = [&](const std::shared_ptr<Watcher>& w) {
       if (!w->bookmarks || w->stopped) return;
