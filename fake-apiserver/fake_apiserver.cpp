@@ -1,2 +1,0 @@
-// placeholder translation unit until the fake control plane lands
-namespace kci::fake_apiserver {}
