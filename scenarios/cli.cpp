@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
 
 namespace kci::cli {
@@ -13,6 +14,7 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  version    print the version\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
+    "  fake-apiserver  serve the fake Kubernetes API alone (--listen HOST:PORT --kubeconfig-out PATH)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -31,6 +33,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
+  if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }
