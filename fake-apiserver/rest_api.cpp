@@ -14,7 +14,10 @@ namespace {
 using kube::Json;
 
 constexpr std::string_view kJson = "application/json";
-constexpr std::string_view kProtobufOpenApi = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+//! The Content-Type of the protobuf OpenAPI answer. kubectl asks with "...spec.v2@v1.0+protobuf"
+//! but Go's mime parser refuses '@' in an answer, so the answer spells it with a dot, as
+//! kube-apiserver does.
+constexpr std::string_view kProtobufOpenApi = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -106,6 +109,12 @@ std::string param(const std::map<std::string, std::string>& q, const std::string
 }
 
 Result<Json> parse_body(const HttpRequest& req) {
+  if (req.content_type.find("protobuf") != std::string::npos || req.content_type.find("cbor") != std::string::npos)
+    return make_error(ErrorCode::kUnsupported,
+                      "the body of the request was in an unknown format - accepted media types "
+                      "include: application/json, application/yaml (Content-Type was \"" +
+                          req.content_type + "\")",
+                      "UnsupportedMediaType");
   if (req.body.empty()) return bad_request("the request body is empty; expected a JSON object");
   if (req.content_type.find("yaml") != std::string::npos &&
       req.content_type.find("apply-patch") == std::string::npos) {

@@ -18,10 +18,12 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: kci-vk fake-apiserver [--listen HOST:PORT] [--kubeconfig-out PATH] [--token TOKEN]\n"
-    "                             [--seed N]\n"
+    "                             [--require-token] [--seed N]\n"
     "  --listen          address to serve on (default 127.0.0.1:6443; port 0 = any free port)\n"
     "  --kubeconfig-out  where to write the kubeconfig for kubectl (default ./kubeconfig)\n"
-    "  --token           the bearer token clients must send (default: a random one)\n"
+    "  --token           the bearer token written to the kubeconfig (default: a random one);\n"
+    "                    required of clients only with --require-token (kubectl sends\n"
+    "                    credentials over TLS only, and this server speaks plain HTTP)\n"
     "  --seed            random seed for uids and generated names (default 1)\n";
 
 //! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
@@ -41,6 +43,7 @@ bool write_file(const std::string& path, const std::string& text) {
 int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& err) {
   std::string listen = "127.0.0.1:6443", kubeconfig_path = "kubeconfig", token;
   std::uint64_t seed = 1;
+  bool require_token = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& v) {
@@ -55,6 +58,8 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
       kubeconfig_path = v;
     } else if (a == "--token" && value(v)) {
       token = v;
+    } else if (a == "--require-token") {
+      require_token = true;
     } else if (a == "--seed" && value(v)) {
       try {
         seed = std::stoull(v);
@@ -101,7 +106,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   apiserver::ApiServer api(loop.sim(), options);
   apiserver::InProcessClient client(api);
   apiserver::HttpServerOptions http_options;
-  http_options.bearer_token = token;
+  if (require_token) http_options.bearer_token = token;
   apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);
 
   // Block the stop signals before any thread starts, then wait for one of them.

@@ -104,7 +104,7 @@ TEST(HttpServer, DiscoveryAndVersion) {
   auto oapi = s.call(http::verb::get, "/openapi/v2", {}, {},
                      "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
   EXPECT_EQ(oapi.status, 200);
-  EXPECT_EQ(oapi.content_type, "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  EXPECT_EQ(oapi.content_type, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
   EXPECT_EQ(oapi.body.substr(0, 5), std::string("\x0a\x03" "2.0", 5));
 }
 

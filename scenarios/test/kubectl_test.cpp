@@ -339,10 +339,31 @@ spec:
   EXPECT_TRUE(has_row(leases, {"NAME", "HOLDER", "AGE"}));
   EXPECT_TRUE(has_row(leases, {"vk-1", "vk-1", "[0-9]+s"}));
 
-  ok({"create", "configmap", "settings", "--from-literal=a=1", "--from-literal=b=2"});
-  EXPECT_TRUE(has_row(ok({"get", "configmaps"}), {"settings", "2", "[0-9]+s"}));
-  ok({"create", "secret", "generic", "creds", "--from-literal=k=v"});
+  // From manifests: kubectl's generators (create configmap/secret) send protobuf, which the
+  // fake refuses with 415 (it speaks JSON and YAML only).
+  ok({"create", "-f", write("cm.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  a: "1"
+  b: "2"
+)")});
+  const std::string cms = ok({"get", "configmaps"});
+  EXPECT_TRUE(has_row(cms, {"NAME", "DATA", "AGE"}));
+  EXPECT_TRUE(has_row(cms, {"settings", "2", "[0-9]+s"}));
+  ok({"create", "-f", write("secret.yaml", R"(apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+type: Opaque
+data:
+  k: dg==
+)")});
   EXPECT_TRUE(has_row(ok({"get", "secrets"}), {"creds", "Opaque", "1", "[0-9]+s"}));
+  const Outcome generator = kubectl({"create", "configmap", "other", "--from-literal=a=1"});
+  EXPECT_NE(generator.code, 0);
+  EXPECT_NE(generator.err.find("unknown format"), std::string::npos) << generator.err;
 }
 
 TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
