@@ -449,7 +449,7 @@ lastTimestamp: "2024-01-01T00:00:00Z"
 TEST_F(Kubectl, GetWatchPrintsChanges) {
   ok({"create", "-f", write("pod.yaml", kPod)});
   // --request-timeout bounds the watch: the server ends the stream and kubectl exits.
-  Process watch(argv({"get", "pods", "--watch", "--request-timeout=6s"}), env());
+  Process watch(argv({"get", "pods", "--watch", "--request-timeout=8s"}), env());
   ASSERT_TRUE(watch.started());
   ASSERT_TRUE(watch.read_until([](const std::string& o) { return o.find("web") != std::string::npos; },
                                Clock::now() + kCommandTimeout))
