@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
 #include "scenarios/cmd_sim.h"
 #include "scenarios/cmd_translate.h"
@@ -17,6 +18,7 @@ constexpr std::string_view kUsage =
     "  version    print the version\n"
     "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
+    "  fake-apiserver  serve the fake Kubernetes API alone (--listen HOST:PORT --kubeconfig-out PATH)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -37,6 +39,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
   if (cmd == "sim") return run_sim(argc, argv, out, err);
+  if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }

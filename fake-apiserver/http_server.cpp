@@ -1,0 +1,411 @@
+#include "fake-apiserver/http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "core/duration.h"
+#include "fake-apiserver/rest_api.h"
+
+namespace kci::apiserver {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+//! kube-apiserver's default limit on a request body (--max-request-bytes is 3 MiB for etcd's
+//! sake); a manifest larger than this is refused as it would be there.
+constexpr std::size_t kMaxBody = 3 * 1024 * 1024;
+//! A connection idle this long between requests is closed (Go clients reconnect).
+constexpr auto kIdleTimeout = std::chrono::seconds(90);
+//! How long stop() waits for the owner to release the server's watches.
+constexpr auto kStopWait = std::chrono::seconds(2);
+
+//! Hands work to the socket thread while it exists; a no-op once the server stops, so tasks
+//! finishing on the owner's thread never touch a destroyed io_context.
+class IoGate {
+ public:
+  explicit IoGate(asio::io_context& ioc) : ioc_(&ioc) {}
+  template <class F>
+  void post(F&& f) {
+    std::lock_guard lock(mu_);
+    if (ioc_) asio::post(*ioc_, std::forward<F>(f));
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    ioc_ = nullptr;
+  }
+
+ private:
+  std::mutex mu_;
+  asio::io_context* ioc_;
+};
+
+//! The state tasks on the owner's thread use; shared so a late task never sees it destroyed.
+struct Core {
+  Core(kube::KubeClient& client, const Clock& clock) : client(client), clock(clock) {}
+  kube::KubeClient& client;
+  const Clock& clock;
+  std::unique_ptr<RestApi> api;
+  //! Running watches by stream id; touched only on the owner's thread.
+  std::map<std::uint64_t, std::unique_ptr<kube::WatchHandle>> watches;
+};
+
+std::string status_line(int status) {
+  const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
+}
+
+std::string chunk(std::string_view data) {
+  char size[32];
+  const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out(size, static_cast<std::size_t>(n));
+  out.append(data);
+  out.append("\r\n");
+  return out;
+}
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl {
+  Impl(kube::KubeClient& client, OwnerLoop& owner, const Clock& clock, HttpServerOptions o)
+      : owner(owner), options(std::move(o)), core(std::make_shared<Core>(client, clock)),
+        gate(std::make_shared<IoGate>(ioc)) {}
+
+  OwnerLoop& owner;
+  HttpServerOptions options;
+  std::shared_ptr<Core> core;
+  asio::io_context ioc{1};
+  std::shared_ptr<IoGate> gate;
+  std::optional<tcp::acceptor> acceptor;
+  std::thread thread;
+  std::uint16_t port = 0;
+  std::string host;
+  std::uint64_t next_stream = 1;
+  std::set<std::shared_ptr<Session>> sessions;  // socket thread only
+
+  void accept_loop();
+};
+
+//! One connection: requests one after another; a watch turns it into a chunked stream that
+//! ends the connection when it ends.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, tcp::socket socket)
+      : server_(server), stream_(std::move(socket)), timer_(server.ioc) {}
+
+  void start() { read_request(); }
+
+  //! Closes the socket and releases the watch, if any (socket thread).
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    timer_.cancel();
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    release_watch();
+    server_.sessions.erase(shared_from_this());
+  }
+
+  void begin_stream(std::uint64_t id, std::optional<std::chrono::seconds> timeout) {
+    if (closed_) {
+      stream_id_ = id;
+      release_watch();
+      return;
+    }
+    stream_id_ = id;
+    streaming_ = true;
+    stream_.expires_never();
+    send(status_line(200) +
+         "Content-Type: application/json\r\nCache-Control: no-cache, private\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n");
+    if (timeout) {
+      timer_.expires_after(*timeout);
+      timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) self->end_stream();
+      });
+    }
+    // Any byte or error from the client while streaming ends the stream (no pipelining).
+    auto self = shared_from_this();
+    stream_.async_read_some(asio::buffer(probe_), [self](beast::error_code, std::size_t) {
+      self->close();
+    });
+  }
+
+  void stream_line(std::string line) {
+    if (closed_ || !streaming_) return;
+    send(chunk(line));
+  }
+
+  void end_stream() {
+    if (closed_ || !streaming_ || ending_) return;
+    ending_ = true;
+    send("0\r\n\r\n");
+    close_after_write_ = true;
+    release_watch();
+  }
+
+  void respond(const HttpResponse& r, bool keep_alive) {
+    if (closed_) return;
+    std::string head = status_line(r.status);
+    head += "Content-Type: " + r.content_type + "\r\n";
+    head += "Cache-Control: no-cache, private\r\n";
+    head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+    if (!keep_alive) head += "Connection: close\r\n";
+    head += "\r\n";
+    send(head + r.body);
+    if (!keep_alive) {
+      close_after_write_ = true;
+    } else {
+      read_after_write_ = true;
+    }
+  }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBody);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_request(ec);
+                     });
+  }
+
+  void on_request(beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        HttpResponse r = error_response(make_error(
+            ErrorCode::kInvalidArgument, "the request is larger than the 3 MiB the server accepts",
+            "RequestEntityTooLarge"));
+        r.status = 413;
+        respond(r, false);
+        return;
+      }
+      close();
+      return;
+    }
+    const auto& msg = parser_->get();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    if (auto it = msg.find(http::field::accept); it != msg.end()) req.accept = std::string(it->value());
+    if (auto it = msg.find(http::field::content_type); it != msg.end())
+      req.content_type = std::string(it->value());
+    req.body = msg.body();
+    const bool keep_alive = msg.keep_alive();
+
+    if (!server_.options.bearer_token.empty()) {
+      const auto it = msg.find(http::field::authorization);
+      const std::string want = "Bearer " + server_.options.bearer_token;
+      if (it == msg.end() || std::string(it->value()) != want) {
+        respond(error_response(make_error(ErrorCode::kUnauthorized, "Unauthorized", "Unauthorized")),
+                keep_alive);
+        return;
+      }
+    }
+
+    auto core = server_.core;
+    auto gate = server_.gate;
+    std::weak_ptr<Session> weak = shared_from_this();
+    if (is_watch_request(req)) {
+      const std::uint64_t id = server_.next_stream++;
+      std::optional<std::chrono::seconds> timeout = watch_timeout(req);
+      OwnerLoop* owner = &server_.owner;
+      server_.owner.submit([core, gate, weak, id, timeout, owner, req = std::move(req), keep_alive] {
+        RestApi::WatchSink sink;
+        sink.line = [gate, weak](std::string line) {
+          gate->post([weak, line = std::move(line)]() mutable {
+            if (auto s = weak.lock()) s->stream_line(std::move(line));
+          });
+        };
+        sink.end = [gate, weak] {
+          gate->post([weak] {
+            if (auto s = weak.lock()) s->end_stream();
+          });
+        };
+        auto handle = core->api->watch(req, owner->executor(), std::move(sink));
+        if (!handle.ok()) {
+          HttpResponse r = error_response(handle.error());
+          gate->post([weak, r = std::move(r), keep_alive] {
+            if (auto s = weak.lock()) s->respond(r, keep_alive);
+          });
+          return;
+        }
+        core->watches[id] = std::move(*handle);
+        gate->post([weak, id, timeout, core, owner] {
+          if (auto s = weak.lock()) {
+            s->begin_stream(id, timeout);
+          } else {
+            // The client went away before the stream began: release the watch at once.
+            owner->submit([core, id] { core->watches.erase(id); });
+          }
+        });
+      });
+      return;
+    }
+    server_.owner.submit([core, gate, weak, req = std::move(req), keep_alive] {
+      HttpResponse r = core->api->handle(req);
+      gate->post([weak, r = std::move(r), keep_alive] {
+        if (auto s = weak.lock()) s->respond(r, keep_alive);
+      });
+    });
+  }
+
+  //! timeoutSeconds, else the client's request timeout (?timeout=30s); none = no limit.
+  static std::optional<std::chrono::seconds> watch_timeout(const HttpRequest& req) {
+    const auto q = parse_query(split_target(req.target).second);
+    if (auto it = q.find("timeoutSeconds"); it != q.end()) {
+      long long s = 0;
+      const char* end = it->second.data() + it->second.size();
+      const auto [p, ec] = std::from_chars(it->second.data(), end, s);
+      if (ec == std::errc() && p == end && s > 0) return std::chrono::seconds(s);
+    }
+    if (auto it = q.find("timeout"); it != q.end()) {
+      auto d = parse_duration(it->second);
+      if (d.ok() && d->count() > 0)
+        return std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*d));
+    }
+    return std::nullopt;
+  }
+
+  void release_watch() {
+    if (stream_id_ == 0) return;
+    const std::uint64_t id = stream_id_;
+    stream_id_ = 0;
+    auto core = server_.core;
+    server_.owner.submit([core, id] { core->watches.erase(id); });
+  }
+
+  void send(std::string data) {
+    out_.push_back(std::move(data));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (out_.empty()) {
+      writing_ = false;
+      if (close_after_write_) {
+        close();
+      } else if (read_after_write_) {
+        read_after_write_ = false;
+        read_request();
+      }
+      return;
+    }
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(out_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->out_.pop_front();
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->write_next();
+                      });
+  }
+
+  HttpServer::Impl& server_;
+  beast::tcp_stream stream_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<std::string> out_;
+  std::array<char, 256> probe_{};
+  bool writing_ = false;
+  bool closed_ = false;
+  bool streaming_ = false;
+  bool ending_ = false;
+  bool close_after_write_ = false;
+  bool read_after_write_ = false;
+  std::uint64_t stream_id_ = 0;
+};
+
+void HttpServer::Impl::accept_loop() {
+  acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec) return;  // closed: stopping
+    auto s = std::make_shared<Session>(*this, std::move(socket));
+    sessions.insert(s);
+    s->start();
+    accept_loop();
+  });
+}
+
+HttpServer::HttpServer(kube::KubeClient& client, OwnerLoop& owner, const Clock& clock,
+                       HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(client, owner, clock, std::move(options))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Status HttpServer::start(const std::string& host, std::uint16_t port) {
+  if (impl_->thread.joinable()) return make_error(ErrorCode::kInternal, "the server is already started");
+  beast::error_code ec;
+  const auto addr = asio::ip::make_address(host, ec);
+  if (ec) return invalid_argument("listen address \"" + host + "\" is not an IP address: " + ec.message());
+  tcp::acceptor acc(impl_->ioc);
+  const tcp::endpoint ep(addr, port);
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return make_error(ErrorCode::kUnavailable,
+                      "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  impl_->port = acc.local_endpoint().port();
+  impl_->host = host;
+  impl_->core->api = std::make_unique<RestApi>(impl_->core->client, impl_->core->clock,
+                                               host + ":" + std::to_string(impl_->port));
+  impl_->acceptor.emplace(std::move(acc));
+  impl_->accept_loop();
+  impl_->thread = std::thread([this] { impl_->ioc.run(); });
+  return {};
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::url() const {
+  return "http://" + impl_->host + ":" + std::to_string(impl_->port);
+}
+
+void HttpServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->gate->close();
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);
+    auto sessions = impl_->sessions;
+    for (const auto& s : sessions) s->close();
+  });
+  // Let the closing handlers run, then stop.
+  asio::post(impl_->ioc, [this] { impl_->ioc.stop(); });
+  impl_->thread.join();
+  // Watches live on the owner's thread: release them there (FIFO: after every request task
+  // already submitted). Bounded, in case the owner no longer runs.
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  auto core = impl_->core;
+  impl_->owner.submit([core, done] {
+    core->watches.clear();
+    done->set_value();
+  });
+  future.wait_for(kStopWait);
+}
+
+}  // namespace kci::apiserver

@@ -1,0 +1,59 @@
+// The fake API server's HTTP face: the Kubernetes REST API in JSON over HTTP/1.1 on a
+// loopback port, so that real clients (kubectl 1.32, client-go, the product's HTTP
+// KubeClient) can talk to any KubeClient: discovery, OpenAPI v2, verbs, Tables, chunked
+// watch streams.
+//
+// Threads: sockets are served on one thread of the server's own (Boost.Asio). Every request
+// is handed to the thread that owns the KubeClient through OwnerLoop::submit() and its
+// answer comes back asynchronously; watch events are produced on the owner's Executor and
+// written by the socket thread. So the client is never called concurrently with the
+// simulation that drives it. Stop the server before stopping the owner loop: stop() waits
+// (bounded) for the owner to release the server's watches.
+// Must not: expose Boost.Asio/Beast in this header (pimpl), call the client off its thread,
+// read the system clock for anything a client sees (ages come from the injected Clock).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/kube/kube_client.h"
+#include "core/result.h"
+#include "fake-apiserver/owner_loop.h"
+
+namespace kci::apiserver {
+
+//! Options of the HTTP face.
+struct HttpServerOptions {
+  //! When not empty, every request must carry "Authorization: Bearer <token>" (401 otherwise).
+  std::string bearer_token;
+};
+
+class HttpServer {
+ public:
+  //! `client` is called only from tasks run by `owner`; `clock` is read there too. All three
+  //! must outlive the server.
+  HttpServer(kube::KubeClient& client, OwnerLoop& owner, const Clock& clock,
+             HttpServerOptions options = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  //! Binds `host:port` (port 0 = any free port) and serves on a thread of its own.
+  Status start(const std::string& host, std::uint16_t port);
+  //! The bound port (after start).
+  std::uint16_t port() const;
+  //! "http://host:port" (after start).
+  std::string url() const;
+  //! Closes every connection and watch, joins the thread; idempotent.
+  void stop();
+
+  //! The implementation (sockets, sessions), defined in the .cpp.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kci::apiserver

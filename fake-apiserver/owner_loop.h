@@ -1,0 +1,68 @@
+// The thread that owns a KubeClient, as seen from other threads (the HTTP server's sockets).
+//
+// The in-process KubeClient and the fake ApiServer behind it are single-threaded: every call
+// must run on the thread that drives their Executor. A front end with threads of its own
+// (the HTTP server) hands each request to that thread with submit() and waits for the answer;
+// watch callbacks come back on executor(), also on that thread. Two implementations:
+// RealTimeLoop (here: a SimExecutor driven in real time, for `kci-vk fake-apiserver`) and
+// whatever loop the embedding program runs (`kci-vk up`: an adapter over its own loop).
+// Must not: run a task anywhere but on the owner's thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/runtime/executor.h"
+
+namespace kci::apiserver {
+
+class OwnerLoop {
+ public:
+  using Task = std::function<void()>;
+  virtual ~OwnerLoop() = default;
+
+  //! Runs `task` on the owner's thread, after the tasks submitted before it. Callable from
+  //! any thread; never runs the task inline.
+  virtual void submit(Task task) = 0;
+  //! The owner's Executor: where watch callbacks are posted. Use it only from tasks that run
+  //! on the owner's thread.
+  virtual Executor& executor() = 0;
+};
+
+//! A SimExecutor driven in real time on one thread: submitted tasks run in order, and the
+//! virtual clock follows the wall clock, so timers (grace periods, controllers' resyncs) fire
+//! when their wall time comes. The standalone fake API server's event loop.
+class RealTimeLoop final : public OwnerLoop {
+ public:
+  //! The virtual clock starts at the wall clock's now.
+  RealTimeLoop();
+  ~RealTimeLoop() override;
+  RealTimeLoop(const RealTimeLoop&) = delete;
+  RealTimeLoop& operator=(const RealTimeLoop&) = delete;
+
+  void submit(Task task) override;
+  Executor& executor() override { return sim_; }
+  //! The executor itself, to build the components that run on it (before start()).
+  SimExecutor& sim() { return sim_; }
+
+  //! Runs the loop on the calling thread until stop().
+  void run();
+  //! Runs the loop on a thread of its own.
+  void start();
+  //! Makes run() return after the task in progress; joins the thread start() made.
+  //! Callable from any thread except the loop's own; idempotent.
+  void stop();
+
+ private:
+  SimExecutor sim_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Task> inbox_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kci::apiserver

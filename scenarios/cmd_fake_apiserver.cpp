@@ -1,0 +1,144 @@
+#include "scenarios/cmd_fake_apiserver.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "core/random.h"
+#include "fake-apiserver/api_server.h"
+#include "fake-apiserver/http_server.h"
+#include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/kubeconfig.h"
+#include "fake-apiserver/owner_loop.h"
+
+namespace kci::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: kci-vk fake-apiserver [--listen HOST:PORT] [--kubeconfig-out PATH] [--token TOKEN]\n"
+    "                             [--require-token] [--seed N]\n"
+    "  --listen          address to serve on (default 127.0.0.1:6443; port 0 = any free port)\n"
+    "  --kubeconfig-out  where to write the kubeconfig for kubectl (default ./kubeconfig)\n"
+    "  --token           the bearer token written to the kubeconfig (default: a random one);\n"
+    "                    required of clients only with --require-token (kubectl sends\n"
+    "                    credentials over TLS only, and this server speaks plain HTTP)\n"
+    "  --seed            random seed for uids and generated names (default 1)\n";
+
+//! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
+bool write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return false;
+    f << text;
+    if (!f.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  std::string listen = "127.0.0.1:6443", kubeconfig_path = "kubeconfig", token;
+  std::uint64_t seed = 1;
+  bool require_token = false;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& v) {
+      if (i + 1 >= argc) return false;
+      v = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--listen" && value(v)) {
+      listen = v;
+    } else if (a == "--kubeconfig-out" && value(v)) {
+      kubeconfig_path = v;
+    } else if (a == "--token" && value(v)) {
+      token = v;
+    } else if (a == "--require-token") {
+      require_token = true;
+    } else if (a == "--seed" && value(v)) {
+      try {
+        seed = std::stoull(v);
+      } catch (...) {
+        err << "kci-vk fake-apiserver: --seed is \"" << v << "\"; expected a non-negative integer\n";
+        return 2;
+      }
+    } else if (a == "--help" || a == "-h") {
+      out << kUsage;
+      return 0;
+    } else {
+      err << "kci-vk fake-apiserver: unknown or incomplete flag \"" << a << "\"\n" << kUsage;
+      return 2;
+    }
+  }
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    err << "kci-vk fake-apiserver: --listen is \"" << listen
+        << "\"; expected HOST:PORT such as 127.0.0.1:6443\n";
+    return 2;
+  }
+  const std::string host = listen.substr(0, colon);
+  const std::string port_text = listen.substr(colon + 1);
+  int port = -1;
+  try {
+    port = std::stoi(port_text);
+  } catch (...) {
+  }
+  if (port < 0 || port > 65535) {
+    err << "kci-vk fake-apiserver: port \"" << port_text << "\" is not a number in 0-65535\n";
+    return 2;
+  }
+  if (token.empty()) {
+    // A fresh token per run: this is a process edge, real randomness is allowed here.
+    std::random_device rd;
+    Rng rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+    token = rng.uuid();
+  }
+
+  // The loop owns the simulation's thread; the API server and its client live on it.
+  apiserver::RealTimeLoop loop;
+  apiserver::ApiServerOptions options;
+  options.seed = seed;
+  apiserver::ApiServer api(loop.sim(), options);
+  apiserver::InProcessClient client(api);
+  apiserver::HttpServerOptions http_options;
+  if (require_token) http_options.bearer_token = token;
+  apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);
+
+  // Block the stop signals before any thread starts, then wait for one of them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  loop.start();
+  if (auto st = http.start(host, static_cast<std::uint16_t>(port)); !st.ok()) {
+    err << "kci-vk fake-apiserver: " << st.error().message << "\n";
+    loop.stop();
+    return 1;
+  }
+  apiserver::KubeconfigSpec spec;
+  spec.server = http.url();
+  spec.token = token;
+  if (!write_file(kubeconfig_path, apiserver::kubeconfig_yaml(spec))) {
+    err << "kci-vk fake-apiserver: cannot write the kubeconfig to " << kubeconfig_path << "\n";
+    http.stop();
+    loop.stop();
+    return 1;
+  }
+  out << "fake-apiserver: serving " << http.url() << "\n"
+      << "fake-apiserver: kubeconfig written to " << kubeconfig_path << "\n"
+      << std::flush;
+  int sig = 0;
+  sigwait(&set, &sig);
+  http.stop();
+  loop.stop();
+  out << "fake-apiserver: stopped\n";
+  return 0;
+}
+
+}  // namespace kci::cli

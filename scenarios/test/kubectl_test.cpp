@@ -1,0 +1,516 @@
+// Real kubectl against `kci-vk fake-apiserver`: the binary is started on port 0, its
+// kubeconfig is the only thing kubectl is given, and each test checks what kubectl prints.
+// Skipped when kubectl is not installed.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace kci {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kKubectl = "/usr/bin/kubectl";
+//! Generous bounds for a loaded 2-core machine; a healthy run takes a fraction of them.
+constexpr auto kCommandTimeout = std::chrono::seconds(30);
+constexpr auto kStartTimeout = std::chrono::seconds(20);
+
+//! A child process with its stdout and stderr captured.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra = {}) {
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    posix_spawn_file_actions_addclose(&fa, err[0]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+      const std::string s(*e);
+      bool overridden = false;
+      for (const auto& x : env_extra)
+        if (s.substr(0, s.find('=') + 1) == x.substr(0, x.find('=') + 1)) overridden = true;
+      if (!overridden) env_strings.push_back(s);
+    }
+    for (const auto& x : env_extra) env_strings.push_back(x);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0].c_str(), &fa, nullptr, args.data(), envp.data()) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    close(err[1]);
+    out_fd_ = out[0];
+    err_fd_ = err[0];
+  }
+  ~Process() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+    }
+    if (out_fd_ >= 0) close(out_fd_);
+    if (err_fd_ >= 0) close(err_fd_);
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  bool started() const { return pid_ > 0; }
+
+  //! Reads what is available until `done(out)` holds or the deadline passes.
+  bool read_until(const std::function<bool(const std::string&)>& done, Clock::time_point deadline) {
+    while (!done(out)) {
+      if (Clock::now() >= deadline) return false;
+      if (!pump(deadline)) return done(out);
+    }
+    return true;
+  }
+
+  //! Waits for the exit (killing the process at the deadline); returns the exit code, or -1.
+  int wait(Clock::time_point deadline) {
+    while (pump(deadline)) {
+    }
+    if (!exited_) {
+      if (Clock::now() >= deadline) kill(pid_, SIGKILL);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+      exited_ = true;
+      code_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    return code_;
+  }
+
+  //! Sends SIGTERM and waits for the exit.
+  int terminate(Clock::time_point deadline) {
+    if (!exited_) kill(pid_, SIGTERM);
+    return wait(deadline);
+  }
+
+  std::string out, err;
+
+ private:
+  //! One poll round; false once both pipes are closed or the deadline passed.
+  bool pump(Clock::time_point deadline) {
+    pollfd fds[2];
+    int n = 0;
+    if (out_fd_ >= 0) fds[n++] = {out_fd_, POLLIN, 0};
+    if (err_fd_ >= 0) fds[n++] = {err_fd_, POLLIN, 0};
+    if (n == 0) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    if (poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), 200))) < 0)
+      return false;
+    for (int i = 0; i < n; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[4096];
+      const ssize_t r = read(fds[i].fd, buf, sizeof buf);
+      int& fd = fds[i].fd == out_fd_ ? out_fd_ : err_fd_;
+      std::string& into = fds[i].fd == out_fd_ ? out : err;
+      if (r <= 0) {
+        close(fd);
+        fd = -1;
+      } else {
+        into.append(buf, static_cast<std::size_t>(r));
+      }
+    }
+    return true;
+  }
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  bool exited_ = false;
+  int code_ = -1;
+};
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+class Kubectl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
+    const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
+    ASSERT_EQ(access(binary.c_str(), X_OK), 0) << binary << " is not built";
+    char tmpl[] = "/tmp/kci-kubectl-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    kubeconfig_ = dir_ + "/kubeconfig";
+    server_ = std::make_unique<Process>(std::vector<std::string>{
+        binary, "fake-apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig_});
+    ASSERT_TRUE(server_->started());
+    const bool up = server_->read_until(
+        [](const std::string& o) { return o.find("kubeconfig written") != std::string::npos; },
+        Clock::now() + kStartTimeout);
+    ASSERT_TRUE(up) << "the server did not start: " << server_->out << server_->err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(server_->out, m, std::regex("serving (http://127\\.0\\.0\\.1:[0-9]+)")));
+    url_ = m[1];
+  }
+
+  void TearDown() override {
+    if (server_) {
+      EXPECT_EQ(server_->terminate(Clock::now() + kStartTimeout), 0) << server_->err;
+      EXPECT_NE(server_->out.find("stopped"), std::string::npos);
+    }
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::vector<std::string> argv(const std::vector<std::string>& args) const {
+    std::vector<std::string> a = {kKubectl, "--kubeconfig", kubeconfig_};
+    a.insert(a.end(), args.begin(), args.end());
+    return a;
+  }
+  std::vector<std::string> env() const {
+    // A private HOME keeps kubectl's discovery cache out of the user's.
+    return {"HOME=" + dir_, "KUBECONFIG="};
+  }
+
+  Outcome kubectl(const std::vector<std::string>& args) {
+    Process p(argv(args), env());
+    Outcome r;
+    r.code = p.wait(Clock::now() + kCommandTimeout);
+    r.out = p.out;
+    r.err = p.err;
+    return r;
+  }
+  //! Runs kubectl and expects success.
+  std::string ok(const std::vector<std::string>& args) {
+    Outcome r = kubectl(args);
+    std::string line;
+    for (const auto& a : args) line += a + " ";
+    EXPECT_EQ(r.code, 0) << "kubectl " << line << "\nstdout: " << r.out << "\nstderr: " << r.err;
+    return r.out;
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  std::string dir_, kubeconfig_, url_;
+  std::unique_ptr<Process> server_;
+};
+
+//! Matches a table line: the words in order, separated by the padding kubectl prints.
+::testing::AssertionResult has_row(const std::string& out, const std::vector<std::string>& cells) {
+  std::string pattern = "(^|\\n)";
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) pattern += " +";
+    pattern += cells[i];
+  }
+  pattern += " *(\\n|$)";
+  if (std::regex_search(out, std::regex(pattern))) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "no row /" << pattern << "/ in:\n" << out;
+}
+
+const char* kPod = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.25
+    ports:
+    - containerPort: 80
+)";
+
+const char* kDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: front
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: front
+  template:
+    metadata:
+      labels:
+        app: front
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+        env:
+        - name: MODE
+          value: a
+)";
+
+TEST_F(Kubectl, GetPrintsServerSideTables) {
+  const Outcome empty = kubectl({"get", "pods"});
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_NE(empty.err.find("No resources found in default namespace."), std::string::npos) << empty.err;
+
+  EXPECT_EQ(ok({"create", "-f", write("pod.yaml", kPod)}), "pod/web created\n");
+  const std::string get = ok({"get", "pods"});
+  EXPECT_TRUE(has_row(get, {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}));
+  EXPECT_TRUE(has_row(get, {"web", "0/1", "Pending", "0", "[0-9]+s"}));
+
+  const std::string wide = ok({"get", "pods", "-o", "wide"});
+  EXPECT_TRUE(has_row(wide, {"NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE",
+                             "NOMINATED NODE", "READINESS GATES"}));
+  EXPECT_TRUE(has_row(wide, {"web", "0/1", "Pending", "0", "[0-9]+s", "<none>", "<none>",
+                             "<none>", "<none>"}));
+
+  const std::string all = ok({"get", "pods", "-A"});
+  EXPECT_TRUE(has_row(all, {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"}));
+  EXPECT_TRUE(has_row(all, {"default", "web", "0/1", "Pending", "0", "[0-9]+s"}));
+
+  const std::string ns = ok({"get", "namespaces"});
+  EXPECT_TRUE(has_row(ns, {"NAME", "STATUS", "AGE"}));
+  EXPECT_TRUE(has_row(ns, {"kube-system", "Active", "[0-9]+s"}));
+
+  const std::string yaml = ok({"get", "pod", "web", "-o", "yaml"});
+  EXPECT_NE(yaml.find("image: nginx:1.25"), std::string::npos);
+  EXPECT_EQ(ok({"get", "pod", "web", "-o", "jsonpath={.spec.containers[0].name}"}), "nginx");
+
+  const Outcome missing = kubectl({"get", "pod", "nope"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("Error from server (NotFound): pods \"nope\" not found"), std::string::npos)
+      << missing.err;
+}
+
+TEST_F(Kubectl, NodesLeasesEventsConfigMapsSecrets) {
+  ok({"create", "-f", write("node.yaml", R"(apiVersion: v1
+kind: Node
+metadata:
+  name: vk-1
+  labels:
+    kubernetes.io/role: agent
+    type: virtual-kubelet
+status:
+  addresses:
+  - type: InternalIP
+    address: 10.1.0.2
+  conditions:
+  - type: Ready
+    status: "True"
+  nodeInfo:
+    kubeletVersion: v1.32.0-kci
+    osImage: KCI
+    kernelVersion: "5.10"
+    containerRuntimeVersion: kci://1.0
+)")});
+  const std::string nodes = ok({"get", "nodes", "-o", "wide"});
+  EXPECT_TRUE(has_row(nodes, {"NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP",
+                              "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"}));
+  // Status is written by the status subresource only, so a created Node starts without it.
+  EXPECT_TRUE(has_row(nodes, {"vk-1", "(Ready|Unknown)", "agent", "[0-9]+s", "\\S*", "\\S+", "<none>",
+                              "\\S+", "\\S+", "\\S+"}));
+
+  ok({"create", "-f", write("lease.yaml", R"(apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: vk-1
+  namespace: kube-node-lease
+spec:
+  holderIdentity: vk-1
+  leaseDurationSeconds: 40
+)")});
+  const std::string leases = ok({"get", "leases", "-n", "kube-node-lease"});
+  EXPECT_TRUE(has_row(leases, {"NAME", "HOLDER", "AGE"}));
+  EXPECT_TRUE(has_row(leases, {"vk-1", "vk-1", "[0-9]+s"}));
+
+  // From manifests: kubectl's generators (create configmap/secret) send protobuf, which the
+  // fake refuses with 415 (it speaks JSON and YAML only).
+  ok({"create", "-f", write("cm.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  a: "1"
+  b: "2"
+)")});
+  const std::string cms = ok({"get", "configmaps"});
+  EXPECT_TRUE(has_row(cms, {"NAME", "DATA", "AGE"}));
+  EXPECT_TRUE(has_row(cms, {"settings", "2", "[0-9]+s"}));
+  ok({"create", "-f", write("secret.yaml", R"(apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+type: Opaque
+data:
+  k: dg==
+)")});
+  EXPECT_TRUE(has_row(ok({"get", "secrets"}), {"creds", "Opaque", "1", "[0-9]+s"}));
+  const Outcome generator = kubectl({"create", "configmap", "other", "--from-literal=a=1"});
+  EXPECT_NE(generator.code, 0);
+  EXPECT_NE(generator.err.find("unknown format"), std::string::npos) << generator.err;
+}
+
+TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
+  const std::string manifest = write("deploy.yaml", kDeployment);
+  EXPECT_EQ(ok({"apply", "-f", manifest}), "deployment.apps/front created\n");
+  EXPECT_EQ(ok({"apply", "-f", manifest}), "deployment.apps/front unchanged\n");
+  std::string changed = kDeployment;
+  changed.replace(changed.find("value: a"), 8, "value: b");
+  changed.replace(changed.find("replicas: 2"), 11, "replicas: 4");
+  EXPECT_EQ(ok({"apply", "-f", write("deploy2.yaml", changed)}), "deployment.apps/front configured\n");
+  EXPECT_EQ(ok({"get", "deploy", "front", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].env[0].value}"}),
+            "4 b");
+  EXPECT_NE(ok({"get", "deploy", "front", "-o", "yaml"}).find("kubectl.kubernetes.io/last-applied-configuration"),
+            std::string::npos);
+
+  const std::string deploys = ok({"get", "deployments", "-o", "wide"});
+  EXPECT_TRUE(has_row(deploys, {"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
+                                "IMAGES", "SELECTOR"}));
+  EXPECT_TRUE(has_row(deploys, {"front", "[0-9]+/4", "[0-9]+", "[0-9]+", "[0-9]+s", "nginx",
+                                "nginx:1.25", "app=front"}));
+
+  EXPECT_EQ(ok({"scale", "deployment", "front", "--replicas=3"}), "deployment.apps/front scaled\n");
+  EXPECT_EQ(ok({"get", "deploy", "front", "-o", "jsonpath={.spec.replicas}"}), "3");
+
+  EXPECT_EQ(ok({"label", "deployment", "front", "tier=edge"}), "deployment.apps/front labeled\n");
+  EXPECT_TRUE(has_row(ok({"get", "deploy", "-l", "tier=edge"}), {"front", "[0-9]+/3", "[0-9]+", "[0-9]+", "[0-9]+s"}));
+  EXPECT_EQ(ok({"annotate", "deployment", "front", "owner=team-a"}), "deployment.apps/front annotated\n");
+  EXPECT_EQ(ok({"get", "deploy", "front", "-o", "jsonpath={.metadata.annotations.owner}"}), "team-a");
+
+  EXPECT_EQ(ok({"create", "-f", write("pod.yaml", kPod)}), "pod/web created\n");
+  EXPECT_EQ(ok({"label", "pod", "web", "tier=front"}), "pod/web labeled\n");
+  EXPECT_NE(ok({"get", "pods", "--show-labels"}).find("tier=front"), std::string::npos);
+  EXPECT_EQ(ok({"delete", "pod", "web"}), "pod \"web\" deleted\n");
+  EXPECT_EQ(ok({"delete", "-f", manifest}), "deployment.apps \"front\" deleted\n");
+  const Outcome gone = kubectl({"get", "deploy", "front"});
+  EXPECT_EQ(gone.code, 1);
+  EXPECT_NE(gone.err.find("NotFound"), std::string::npos);
+}
+
+TEST_F(Kubectl, DescribeShowsTheObjectAndItsEvents) {
+  ok({"create", "-f", write("pod.yaml", kPod)});
+  const std::string uid = ok({"get", "pod", "web", "-o", "jsonpath={.metadata.uid}"});
+  ASSERT_FALSE(uid.empty());
+  ok({"create", "-f", write("event.yaml", R"(apiVersion: v1
+kind: Event
+metadata:
+  name: web.probe
+  namespace: default
+involvedObject:
+  apiVersion: v1
+  kind: Pod
+  name: web
+  namespace: default
+  uid: )" + uid + R"(
+reason: ProviderCreateFailed
+message: no stock of the instance type in cn-beijing-6a
+type: Warning
+source:
+  component: kci-vk
+count: 2
+firstTimestamp: "2024-01-01T00:00:00Z"
+lastTimestamp: "2024-01-01T00:00:00Z"
+)")});
+  const std::string d = ok({"describe", "pod", "web"});
+  EXPECT_TRUE(has_row(d, {"Name:", "web"}));
+  EXPECT_TRUE(has_row(d, {"Namespace:", "default"}));
+  EXPECT_NE(d.find("Status:"), std::string::npos);
+  EXPECT_NE(d.find("nginx:1.25"), std::string::npos);
+  EXPECT_NE(d.find("Events:"), std::string::npos);
+  EXPECT_NE(d.find("ProviderCreateFailed"), std::string::npos) << d;
+  EXPECT_NE(d.find("no stock of the instance type"), std::string::npos);
+
+  const std::string events = ok({"get", "events"});
+  EXPECT_TRUE(has_row(events, {"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}));
+  EXPECT_NE(events.find("pod/web"), std::string::npos) << events;
+
+  ok({"apply", "-f", write("deploy.yaml", kDeployment)});
+  const std::string dd = ok({"describe", "deployment", "front"});
+  EXPECT_TRUE(has_row(dd, {"Name:", "front"}));
+  EXPECT_NE(dd.find("Replicas:"), std::string::npos);
+}
+
+TEST_F(Kubectl, GetWatchPrintsChanges) {
+  ok({"create", "-f", write("pod.yaml", kPod)});
+  // --request-timeout bounds the watch: the server ends the stream and kubectl exits.
+  Process watch(argv({"get", "pods", "--watch", "--request-timeout=8s"}), env());
+  ASSERT_TRUE(watch.started());
+  ASSERT_TRUE(watch.read_until([](const std::string& o) { return o.find("web") != std::string::npos; },
+                               Clock::now() + kCommandTimeout))
+      << watch.err;
+  std::string second = kPod;
+  second.replace(second.find("name: web"), 9, "name: api");
+  ok({"create", "-f", write("pod2.yaml", second)});
+  ASSERT_TRUE(watch.read_until([](const std::string& o) { return o.find("api") != std::string::npos; },
+                               Clock::now() + kCommandTimeout))
+      << watch.out << watch.err;
+  watch.wait(Clock::now() + kCommandTimeout);
+  EXPECT_TRUE(has_row(watch.out, {"NAME", "READY", "STATUS", "RESTARTS", "AGE"}));
+  EXPECT_TRUE(has_row(watch.out, {"web", "0/1", "Pending", "0", "[0-9]+s"}));
+  EXPECT_TRUE(has_row(watch.out, {"api", "0/1", "Pending", "0", "[0-9]+s"}));
+  // The header is printed once.
+  EXPECT_EQ(watch.out.find("NAME"), watch.out.rfind("NAME")) << watch.out;
+}
+
+TEST_F(Kubectl, CustomResourcesWithPrinterColumns) {
+  ok({"apply", "-f", write("crd.yaml", R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: profiles.kci.ksyun.com
+spec:
+  group: kci.ksyun.com
+  scope: Namespaced
+  names:
+    plural: profiles
+    singular: profile
+    kind: Profile
+    shortNames: [kp]
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+    additionalPrinterColumns:
+    - name: Weight
+      type: integer
+      jsonPath: .spec.weight
+    - name: Age
+      type: date
+      jsonPath: .metadata.creationTimestamp
+)")});
+  EXPECT_EQ(ok({"apply", "-f", write("profile.yaml", R"(apiVersion: kci.ksyun.com/v1
+kind: Profile
+metadata:
+  name: gpu
+spec:
+  weight: 7
+)")}),
+            "profile.kci.ksyun.com/gpu created\n");
+  const std::string got = ok({"get", "kp"});
+  EXPECT_TRUE(has_row(got, {"NAME", "WEIGHT", "AGE"}));
+  EXPECT_TRUE(has_row(got, {"gpu", "7", "[0-9]+s"}));
+  EXPECT_EQ(ok({"label", "profile", "gpu", "tier=a"}), "profile.kci.ksyun.com/gpu labeled\n");
+  EXPECT_EQ(ok({"delete", "profile", "gpu"}), "profile.kci.ksyun.com \"gpu\" deleted\n");
+}
+
+}  // namespace
+}  // namespace kci
