@@ -3,7 +3,10 @@
 #include <set>
 #include <vector>
 
+#include "core/k8s/object.h"
 #include "core/k8s/quantity.h"
+#include "core/k8s/resources.h"
+#include "core/k8s/scheduling.h"
 
 namespace kci::apiserver {
 
@@ -179,38 +182,11 @@ void default_pod(Json& pod) {
   }
 }
 
-std::string qos_class(const Json& pod) {
-  const Json spec = pod.value("spec", Json::object());
-  bool any = false, guaranteed = true;
-  for (const char* key : {"containers", "initContainers"}) {
-    const Json cs = spec.value(key, Json::array());
-    if (!cs.is_array()) continue;
-    for (const auto& c : cs) {
-      if (!c.is_object()) continue;
-      const Json res = c.value("resources", Json::object());
-      const Json req = res.value("requests", Json::object());
-      const Json lim = res.value("limits", Json::object());
-      if (!req.empty() || !lim.empty()) any = true;
-      for (const char* r : {"cpu", "memory"}) {
-        if (!lim.contains(r)) {
-          guaranteed = false;
-          continue;
-        }
-        // A request defaults to the limit; a different request breaks Guaranteed.
-        if (req.contains(r)) {
-          auto a = k8s::Quantity::parse(req[r].is_string() ? req[r].get<std::string>() : req[r].dump());
-          auto b = k8s::Quantity::parse(lim[r].is_string() ? lim[r].get<std::string>() : lim[r].dump());
-          if (!a.ok() || !b.ok() || *a != *b) guaranteed = false;
-        }
-      }
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 void initialise_pod_status(Json& pod) {
-  pod["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(pod)}};
+  pod["status"] = {{"phase", "Pending"}};
+  // QoS as the API server computes it; a pod that does not decode is refused by validation.
+  if (auto typed = k8s::decode<k8s::Pod>(pod); typed.ok())
+    pod["status"]["qosClass"] = std::string(k8s::qos_class_name(k8s::qos_class(*typed)));
 }
 
 Status validate_pod(const Json& pod) {
@@ -246,23 +222,17 @@ Status validate_pod(const Json& pod) {
       else if (!volumes.insert(name).second)
         e.add(field("spec.volumes", i) + ".name: Duplicate value: \"" + name + "\"");
     }
-  if (auto ts = spec.find("tolerations"); ts != spec.end() && ts->is_array())
-    for (std::size_t i = 0; i < ts->size(); ++i) {
-      const Json& t = (*ts)[i];
-      if (!t.is_object()) continue;
-      const std::string op = t.value("operator", "Equal");
-      if (op != "Equal" && op != "Exists")
-        e.add(field("spec.tolerations", i) + ".operator: Unsupported value: \"" + op +
-              "\": supported values: \"Equal\", \"Exists\"");
-      if (op == "Exists" && !t.value("value", "").empty())
-        e.add(field("spec.tolerations", i) +
-              ".operator: Invalid value: \"Exists\": value must be empty when `operator` is 'Exists'");
-      const std::string effect = t.value("effect", "");
-      if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" &&
-          effect != "NoExecute")
-        e.add(field("spec.tolerations", i) + ".effect: Unsupported value: \"" + effect +
-              "\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"");
-    }
+  if (auto typed = k8s::decode<k8s::Pod>(pod); !typed.ok()) {
+    e.add(typed.error().message);
+  } else {
+    if (Status t = k8s::validate_tolerations(typed->spec.tolerations, "spec.tolerations"); !t.ok())
+      e.add(t.error().message);
+    if (typed->spec.affinity && typed->spec.affinity->nodeAffinity)
+      if (Status a = k8s::validate_node_affinity(*typed->spec.affinity->nodeAffinity,
+                                                 "spec.affinity.nodeAffinity");
+          !a.ok())
+        e.add(a.error().message);
+  }
   return e.status();
 }
 

@@ -28,8 +28,6 @@ bool is_dns1123_label(std::string_view s);
 void default_pod(Json& pod);
 //! The status a new pod starts with: phase Pending and its QoS class.
 void initialise_pod_status(Json& pod);
-//! BestEffort, Burstable or Guaranteed, from the containers' requests and limits.
-std::string qos_class(const Json& pod);
 
 //! Validates a pod being created; the error (reason Invalid) lists every field at fault.
 Status validate_pod(const Json& pod);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/k8s/selector.h"
 #include "core/kube/kube_client.h"
 #include "core/kube/resources.h"
 #include "core/result.h"
@@ -19,14 +20,6 @@
 namespace kci::apiserver {
 
 using kube::Json;
-
-//! One requirement: key op values. For fields only =, ==, != are allowed.
-struct SelectorTerm {
-  enum class Op { kEquals, kNotEquals, kIn, kNotIn, kExists, kDoesNotExist };
-  std::string key;
-  Op op = Op::kEquals;
-  std::vector<std::string> values;
-};
 
 //! A compiled label + field selection for one resource.
 class Selection {
@@ -52,7 +45,8 @@ class Selection {
   void pin_name(std::string name);
 
  private:
-  std::vector<SelectorTerm> labels_, fields_;
+  k8s::Selector labels_;
+  k8s::FieldSelector fields_;
   std::string resource_;  //!< resource_key, for field extraction
   std::optional<std::string> node_name_, namespace_;
 };
@@ -61,9 +55,5 @@ class Selection {
 //! "spec.nodeName"); nullopt when the resource does not support selecting on it.
 std::optional<std::string> field_value(std::string_view resource_key, const Json& object,
                                        std::string_view field);
-
-//! Parses a selector string into terms (labels: full grammar; fields: =, ==, !=).
-//! TODO(selectors): replace with core/k8s/selector.h's parser once it lands on main.
-Result<std::vector<SelectorTerm>> parse_selector(std::string_view text, bool fields);
 
 }  // namespace kci::apiserver

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "scenarios/cmd_fake_kci.h"
+#include "scenarios/cmd_sim.h"
+#include "scenarios/cmd_translate.h"
 
 namespace kci::cli {
 namespace {
@@ -11,7 +13,9 @@ constexpr std::string_view kUsage =
     "usage: kci-vk <command> [flags]\n"
     "\n"
     "commands:\n"
+    "  sim        replay scenario files or folders and report (exit 0 iff every expectation held)\n"
     "  version    print the version\n"
+    "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  help       print this text\n";
 }  // namespace
@@ -30,7 +34,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     out << "kci-vk " << KCI_VERSION << "\n";
     return 0;
   }
+  if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
+  if (cmd == "sim") return run_sim(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;
 }

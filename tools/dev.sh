@@ -32,8 +32,9 @@ case "${1:-}" in
       ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900
     ;;
   fuzz)
-    configure_and_build build-fuzz -DKCI_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON
+    cmake -S . -B build-fuzz -G Ninja -DKCI_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target fuzzers
     seconds=${FUZZ_SECONDS:-20}
     for bin in build-fuzz/bin/fuzz_*; do
       case "$bin" in *_replay) continue ;; esac

@@ -275,3 +275,14 @@ TEST(NodeSettings, UnknownAndBadSettingsNamed) {
 
 }  // namespace
 }  // namespace kci::translate
+
+namespace kci::translate {
+namespace {
+TEST(Sizing, RuleFourTakesTheSmallestMemoryOverTheWholeTable) {
+  // kci-cloud.md: "the memory is the smallest standard memory >= the asked one over the
+  // whole table, and the CPU the smallest CPU that offers it": 2 CPU, 17 GiB -> 24 GiB,
+  // offered only by 24 CPU.
+  EXPECT_EQ(*normalise_size(Size{2000, 17 * 1024}, kcicloud::default_catalogue()), Size::cores_gib(24, 24));
+}
+}  // namespace
+}  // namespace kci::translate

@@ -1,0 +1,225 @@
+// The virtual kubelet against the in-process API server and the fake cloud: pods become
+// container groups and come back Running; refusals become events; nothing is lost or leaked
+// across deletes, restarts, throttling and a deleted Node.
+#include "provider/vk/virtual_kubelet.h"
+
+#include <gtest/gtest.h>
+
+#include "core/k8s/object.h"
+#include "fake-apiserver/api_server.h"
+#include "fake-apiserver/inprocess_client.h"
+#include "fake-kci/chaos.h"
+#include "fake-kci/fake_cloud.h"
+#include "scenarios/expect.h"
+
+namespace kci::vk {
+namespace {
+
+using k8s::Json;
+using std::chrono::seconds;
+
+constexpr const char* kNode = "rbkci-virtual-kubelet";
+
+struct World {
+  SimExecutor ex;
+  apiserver::ApiServer server{ex};
+  apiserver::InProcessClient client{server};
+  fake_kci::FakeKciCloud cloud{fake_kci::CloudConfig::defaults(), ex.clock(), 1};
+  std::unique_ptr<fake_kci::ChaosKciApi> chaos;
+  std::unique_ptr<VirtualKubelet> vk;
+
+  VirtualKubeletOptions options() {
+    VirtualKubeletOptions o;
+    o.settings.node_name = kNode;
+    o.settings.cluster_id = "c1";
+    o.settings.region = "cn-beijing-6";
+    o.settings.access_key = "AKowner";
+    o.settings.secret_key = "SKowner";
+    o.settings.subnet_ids = {"subnet-cn-beijing-6a"};
+    o.settings.security_group_ids = {"sg-default"};
+    o.settings.cluster_dns = {"10.254.0.10"};
+    o.settings.enable_node_lease = true;
+    o.settings.pod_ip = "10.0.0.5";
+    return o;
+  }
+  void start(kcicloud::KciApi* api = nullptr, VirtualKubeletOptions o = {}) {
+    if (o.settings.cluster_id.empty()) o = options();
+    vk = std::make_unique<VirtualKubelet>(o, client, api ? *api : cloud, ex, Rng(7), kcicloud::default_catalogue());
+    ASSERT_TRUE(vk->start().ok());
+    ex.run_for(seconds(1));
+  }
+  Json pod(const std::string& name, Json spec_extra = Json::object()) {
+    Json p = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", name}, {"namespace", "default"}, {"labels", {{"app", "web"}}}}},
+              {"spec",
+               {{"nodeName", kNode},
+                {"containers", Json::array({{{"name", "nginx"}, {"image", "nginx:1.25"},
+                                              {"resources", {{"limits", {{"cpu", "4"}, {"memory", "8Gi"}}}}}}})}}}};
+    for (auto& [k, v] : spec_extra.items()) p["spec"][k] = v;
+    return p;
+  }
+  k8s::Pod get_pod(const std::string& name) {
+    auto o = client.get(kube::pods("default", name));
+    EXPECT_TRUE(o.ok()) << name;
+    return o.ok() ? *k8s::decode<k8s::Pod>(**o) : k8s::Pod{};
+  }
+  scenario::CheckResult check(const scenario::Expectation& e) {
+    scenario::CloudView view{&cloud, {"AKowner", ""}};
+    return scenario::check_expectation(e, client, view);
+  }
+};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+
+TEST(VirtualKubelet, RegistersItsNodeWithSeedLabelsTaintAndLease) {
+  World w;
+  w.start();
+  auto node = w.client.get(kube::nodes(kNode));
+  ASSERT_TRUE(node.ok());
+  auto n = *k8s::decode<k8s::Node>(**node);
+  EXPECT_EQ(n.metadata.labels["type"], "virtual-kubelet");
+  EXPECT_EQ(n.metadata.labels["kubernetes.io/role"], "agent");
+  EXPECT_EQ(n.metadata.labels["kubernetes.io/hostname"], kNode);
+  ASSERT_EQ(n.spec.taints.size(), 1u);
+  EXPECT_EQ(n.spec.taints[0].key, "virtual-kubelet.io/provider");
+  EXPECT_EQ(n.spec.taints[0].value, "kingsoftcloud");
+  EXPECT_EQ(n.spec.taints[0].effect, "NoSchedule");
+  bool ready = false;
+  for (const auto& c : n.status.conditions) ready |= c.type == "Ready" && c.status == "True";
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(n.status.addresses.at(0).address, "10.0.0.5");
+  auto lease1 = *k8s::decode<k8s::Lease>(**w.client.get(kube::leases("kube-node-lease", kNode)));
+  w.ex.run_for(seconds(30));
+  auto lease2 = *k8s::decode<k8s::Lease>(**w.client.get(kube::leases("kube-node-lease", kNode)));
+  EXPECT_GT(lease2.spec.renewTime->at, lease1.spec.renewTime->at);
+  EXPECT_EQ(lease2.spec.leaseDurationSeconds, std::optional<std::int32_t>(40));
+}
+
+TEST(VirtualKubelet, DisableTaintLeavesTheNodeUntainted) {
+  World w;
+  auto o = w.options();
+  o.settings.disable_taint = true;
+  w.start(nullptr, o);
+  auto n = *k8s::decode<k8s::Node>(**w.client.get(kube::nodes(kNode)));
+  EXPECT_TRUE(n.spec.taints.empty());
+}
+
+TEST(VirtualKubelet, ABoundPodBecomesRunningWithIpAndConditions) {
+  World w;
+  w.start();
+  ASSERT_TRUE(w.client.create(kube::pods("default"), w.pod("web-1")).ok());
+  w.ex.run_for(seconds(30));
+  auto p = w.get_pod("web-1");
+  EXPECT_EQ(p.status.phase, "Running");
+  EXPECT_FALSE(p.status.podIP.empty());
+  EXPECT_EQ(p.status.hostIP, "10.0.0.5");
+  ASSERT_EQ(p.status.containerStatuses.size(), 1u);
+  EXPECT_TRUE(p.status.containerStatuses[0].ready);
+  EXPECT_TRUE(p.status.containerStatuses[0].state.running.has_value());
+  std::map<std::string, std::string> conditions;
+  for (const auto& c : p.status.conditions) conditions[c.type] = c.status;
+  EXPECT_EQ(conditions["PodScheduled"], "True");
+  EXPECT_EQ(conditions["Initialized"], "True");
+  EXPECT_EQ(conditions["ContainersReady"], "True");
+  EXPECT_EQ(conditions["Ready"], "True");
+  scenario::Expectation e;
+  e.containerGroups.push_back({"default/web-1", {{"cpu", 4}, {"memory", 8}, {"status", "Running"}}});
+  e.events.push_back({"Pod/default/web-1", "ProviderCreateSuccess", "Normal", std::nullopt, false});
+  e.noOrphans = true;
+  auto r = w.check(e);
+  EXPECT_TRUE(r.ok()) << join(r.failures);
+}
+
+TEST(VirtualKubelet, ARefusalIsAWarningEventAndThePodStaysPending) {
+  World w;
+  w.start();
+  // Seed 001: hostNetwork is not supported on KCI.
+  ASSERT_TRUE(w.client.create(kube::pods("default"), w.pod("hostnet", {{"hostNetwork", true}})).ok());
+  w.ex.run_for(seconds(10));
+  auto p = w.get_pod("hostnet");
+  EXPECT_EQ(p.status.phase, "Pending");
+  EXPECT_EQ(p.status.reason, "ProviderFailed");
+  EXPECT_NE(p.status.message.find("hostNetwork"), std::string::npos) << p.status.message;
+  scenario::Expectation e;
+  e.events.push_back({"Pod/default/hostnet", "UnsupportedFeature", "Warning", "hostNetwork", false});
+  e.noOrphans = true;
+  auto r = w.check(e);
+  EXPECT_TRUE(r.ok()) << join(r.failures);
+  EXPECT_EQ(w.cloud.usage().container_groups, 0);
+}
+
+TEST(VirtualKubelet, DeletingAPodDeletesItsGroupAndConfirmsTheRemoval) {
+  World w;
+  w.start();
+  ASSERT_TRUE(w.client.create(kube::pods("default"), w.pod("web-1")).ok());
+  w.ex.run_for(seconds(30));
+  ASSERT_EQ(w.cloud.usage().container_groups, 1);
+  ASSERT_TRUE(w.client.remove(kube::pods("default", "web-1")).ok());
+  w.ex.run_for(seconds(5));
+  EXPECT_EQ(w.client.get(kube::pods("default", "web-1")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(w.cloud.usage().container_groups, 0);
+  scenario::Expectation e;
+  e.noOrphans = true;
+  e.events.push_back({"Pod/default/web-1", "ProviderDeleteSuccess", "Normal", std::nullopt, false});
+  auto r = w.check(e);
+  EXPECT_TRUE(r.ok()) << join(r.failures);
+}
+
+TEST(VirtualKubelet, RestartMidBurstLeavesExactlyOneGroupPerPodAndNoOrphans) {
+  World w;
+  w.start();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(w.client.create(kube::pods("default"), w.pod("burst-" + std::to_string(i))).ok());
+  w.ex.run_for(std::chrono::milliseconds(50));  // part of the burst is in the cloud
+  w.vk->stop();
+  // While it is down: one pod is deleted (its group is now an orphan).
+  ASSERT_TRUE(w.client.remove(kube::pods("default", "burst-0"), kube::DeleteOptions{0, {}, {}, {}, false}).ok());
+  w.ex.run_for(seconds(5));
+  w.start();
+  w.ex.run_for(seconds(60));
+  scenario::Expectation e;
+  e.pods.push_back({"default", "app=web", 39, "Running", std::nullopt, std::nullopt});
+  e.noOrphans = true;
+  auto r = w.check(e);
+  EXPECT_TRUE(r.ok()) << join(r.failures);
+  EXPECT_EQ(w.cloud.usage().container_groups, 39);
+}
+
+TEST(VirtualKubelet, ThrottlingAndServerErrorsDelayButNeverLoseAPod) {
+  World w;
+  fake_kci::FaultConfig faults;
+  faults.throttle_rate = 0.3;
+  faults.server_error_rate = 0.1;
+  w.chaos = std::make_unique<fake_kci::ChaosKciApi>(w.cloud, w.ex.clock(), faults, 11);
+  w.start(w.chaos.get());
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(w.client.create(kube::pods("default"), w.pod("p-" + std::to_string(i))).ok());
+  w.ex.run_for(std::chrono::minutes(5));
+  scenario::Expectation e;
+  e.pods.push_back({"default", "app=web", 30, "Running", std::nullopt, std::nullopt});
+  e.noOrphans = true;
+  auto r = w.check(e);
+  EXPECT_TRUE(r.ok()) << join(r.failures);
+  EXPECT_EQ(w.cloud.usage().container_groups, 30);
+  std::int64_t throttled = 0;
+  for (const auto& [k, n] : w.vk->stats().kci_calls)
+    if (k.find("Throttling") != std::string::npos) throttled += n;
+  EXPECT_GT(throttled, 0);
+}
+
+TEST(VirtualKubelet, ADeletedNodeComesBackWithANewUid) {
+  World w;
+  w.start();
+  const auto uid1 = (**w.client.get(kube::nodes(kNode)))["metadata"]["uid"].get<std::string>();
+  ASSERT_TRUE(w.client.remove(kube::nodes(kNode), kube::DeleteOptions{0, {}, {}, {}, false}).ok());
+  w.ex.run_for(seconds(5));
+  auto again = w.client.get(kube::nodes(kNode));
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE((**again)["metadata"]["uid"].get<std::string>(), uid1);
+}
+
+}  // namespace
+}  // namespace kci::vk

@@ -1,0 +1,161 @@
+#include "scenarios/world.h"
+
+#include <map>
+
+#include "core/k8s/yaml.h"
+#include "core/kube/resources.h"
+#include "core/translate/node_settings.h"
+#include "fake-apiserver/api_server.h"
+#include "fake-apiserver/inprocess_client.h"
+#include "fake-kci/chaos.h"
+#include "fake-kci/fake_cloud.h"
+#include "provider/vk/virtual_kubelet.h"
+
+namespace kci::scenario {
+namespace {
+
+using k8s::Json;
+
+//! The scenario's cluster-id when its virtual nodes do not set KCI_CLUSTER_ID.
+constexpr const char* kDefaultClusterId = "sim-cluster";
+
+class SimWorld final : public World {
+ public:
+  SimWorld(const Scenario& s, std::uint64_t seed, fake_kci::CloudConfig cloud_config)
+      : scenario_(s),
+        seed_(seed),
+        server_(executor_, apiserver::ApiServerOptions{{}, seed, true}),
+        client_(server_),
+        cloud_(std::move(cloud_config), executor_.clock(), seed),
+        chaos_(cloud_, executor_.clock(), cloud_.config().faults, seed ^ 0x5eed) {}
+
+  Status build_virtual_nodes() {
+    const auto& cfg = cloud_.config();
+    Rng rng(seed_ ^ 0x7c);
+    for (const auto& spec : scenario_.virtualNodes) {
+      std::map<std::string, std::string> settings;
+      settings["--nodename"] = spec.name;
+      for (const auto& a : spec.args) {
+        const auto eq = a.find('=');
+        settings[eq == std::string::npos ? a : a.substr(0, eq)] = eq == std::string::npos ? "" : a.substr(eq + 1);
+      }
+      for (const auto& [k, v] : spec.env) settings[k] = v;
+      // Generous defaults so a scenario states only what it is about.
+      if (!settings.count("KCI_REGION")) settings["KCI_REGION"] = cfg.region;
+      if (!settings.count("KCI_CLUSTER_ID")) settings["KCI_CLUSTER_ID"] = kDefaultClusterId;
+      if (!settings.count("KCI_ACCESS_KEY") && !settings.count("TEMP_AKSK_CM")) {
+        settings["KCI_ACCESS_KEY"] = cfg.users.front().access_key;
+        settings["KCI_SECRET_KEY"] = cfg.users.front().secret_key;
+      }
+      if (!settings.count("KCI_SUBNET_ID") && !cfg.subnets.empty()) settings["KCI_SUBNET_ID"] = cfg.subnets.begin()->first;
+      if (!settings.count("KCI_SECURITY_GROUP_IDS") && !cfg.security_groups.empty())
+        settings["KCI_SECURITY_GROUP_IDS"] = cfg.security_groups.begin()->first;
+      auto parsed = translate::parse_node_settings(settings);
+      if (!parsed.ok()) return invalid_argument("virtualNodes[" + spec.name + "]: " + parsed.error().message);
+      vk::VirtualKubeletOptions o;
+      o.settings = std::move(*parsed);
+      vks_.push_back(std::make_unique<vk::VirtualKubelet>(o, client_, chaos_, executor_, rng.fork(),
+                                                          cloud_.config().catalogue));
+    }
+    return {};
+  }
+
+  Status start() override {
+    KCI_TRY_STATUS(apply_sources(scenario_.cluster));
+    for (auto& v : vks_) KCI_TRY_STATUS(v->start());
+    executor_.run_until_idle();
+    return {};
+  }
+
+  Status apply_sources(const ObjectSource& src) {
+    for (const auto& o : src.objects) KCI_TRY_STATUS(apply_object(o));
+    return {};
+  }
+
+  SimExecutor& executor() override { return executor_; }
+  kube::KubeClient& client() override { return client_; }
+  kcicloud::KciApi& cloud() override { return cloud_; }
+  kcicloud::CallContext owner() const override {
+    return {cloud_.config().users.front().access_key, cloud_.config().region};
+  }
+
+  Status apply_object(const Json& object) override {
+    KCI_TRY(auto ref, kube::ref_of(object));
+    if (ref.namespace_.empty()) {
+      const auto* info = kube::find_builtin(ref.group, ref.resource);
+      if (info && info->namespaced) ref.namespace_ = "default";
+    }
+    auto existing = client_.get(ref);
+    if (existing.ok()) {
+      auto r = client_.patch(ref, kube::PatchType::kMerge, object);
+      if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
+      return {};
+    }
+    auto collection = ref;
+    collection.name.clear();
+    Json o = object;
+    if (!ref.namespace_.empty()) o["metadata"]["namespace"] = ref.namespace_;
+    auto r = client_.create(collection, std::move(o));
+    if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
+    return {};
+  }
+
+  Status fault(const FaultStep& f) override {
+    const TimePoint from = executor_.clock().now();
+    const TimePoint until = from + f.for_;
+    if (f.kci == "NoStock") {
+      cloud_.add_no_stock_window({f.zone.value_or("*"), f.instanceType.value_or("*"), from, until});
+      return {};
+    }
+    fake_kci::FaultWindow w;
+    w.from = from;
+    w.until = until;
+    w.rate = f.rate.value_or(1.0);
+    if (f.kci == "Throttling") w.kind = fake_kci::FaultWindow::Kind::kThrottling;
+    else if (f.kci == "ServerError") w.kind = fake_kci::FaultWindow::Kind::kServerError;
+    else if (f.kci == "Timeout") w.kind = fake_kci::FaultWindow::Kind::kTimeout;
+    else return make_error(ErrorCode::kUnsupported, "fault " + f.kci + " is not simulated yet");
+    chaos_.add_window(w);
+    return {};
+  }
+
+  Status restart_virtual_node(const std::string& name) override {
+    for (auto& v : vks_) {
+      if (v->node_name() != name) continue;
+      v->stop();
+      return v->start();
+    }
+    return invalid_argument("restart: no virtual node named \"" + name + "\"");
+  }
+
+  void run_for(Duration d) override { executor_.run_for(d); }
+
+  std::vector<std::string> virtual_nodes() const override {
+    std::vector<std::string> out;
+    for (const auto& v : vks_) out.push_back(v->node_name());
+    return out;
+  }
+
+ private:
+  const Scenario& scenario_;
+  std::uint64_t seed_;
+  SimExecutor executor_;
+  apiserver::ApiServer server_;
+  apiserver::InProcessClient client_;
+  fake_kci::FakeKciCloud cloud_;
+  fake_kci::ChaosKciApi chaos_;
+  std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t seed) {
+  const std::string dir = s.path.find('/') == std::string::npos ? "." : s.path.substr(0, s.path.find_last_of('/'));
+  auto cfg = fake_kci::parse_cloud_config(s.kci.empty() ? "" : k8s::to_yaml(s.kci), dir);
+  if (!cfg.ok()) return invalid_argument("kci: " + cfg.error().message);
+  auto w = std::make_unique<SimWorld>(s, seed, std::move(*cfg));
+  KCI_TRY_STATUS(w->build_virtual_nodes());
+  return std::unique_ptr<World>(std::move(w));
+}
+
+}  // namespace kci::scenario

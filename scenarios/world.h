@@ -1,0 +1,46 @@
+// The simulated world a scenario runs in: one discrete-event loop on a virtual clock, the
+// fake API server and the cluster's controllers, the fake cloud behind its chaos layer, and
+// the product (virtual kubelets; the extender and webhook where the scenario asks), all
+// in-process and seeded, so the same seed gives the same run event for event.
+// Must not: read the wall clock or any random source but the scenario's seed.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/kci/api.h"
+#include "core/kube/kube_client.h"
+#include "core/runtime/executor.h"
+#include "scenarios/scenario.h"
+
+namespace kci::scenario {
+
+class World {
+ public:
+  //! Builds the world of `s`: the cloud from its `kci:` block, the cluster, the virtual
+  //! nodes (not yet started). Errors name the setting at fault.
+  static Result<std::unique_ptr<World>> create(const Scenario& s, std::uint64_t seed);
+  virtual ~World() = default;
+
+  //! Applies the `cluster:` objects and starts the virtual nodes.
+  virtual Status start() = 0;
+  //! The loop everything runs on.
+  virtual SimExecutor& executor() = 0;
+  //! A client with cluster-admin rights, as the scenario's own hands.
+  virtual kube::KubeClient& client() = 0;
+  //! The cloud as its owner sees it.
+  virtual kcicloud::KciApi& cloud() = 0;
+  virtual kcicloud::CallContext owner() const = 0;
+
+  //! Steps that need the stand-ins.
+  virtual Status apply_object(const k8s::Json& object) = 0;
+  virtual Status fault(const FaultStep& f) = 0;
+  virtual Status restart_virtual_node(const std::string& name) = 0;
+  //! Advances time by `d`, running everything due.
+  virtual void run_for(Duration d) = 0;
+  //! Names of the virtual nodes.
+  virtual std::vector<std::string> virtual_nodes() const = 0;
+};
+
+}  // namespace kci::scenario
