@@ -7,6 +7,7 @@
 #include "scenarios/cmd_fake_kci.h"
 #include "scenarios/cmd_sim.h"
 #include "scenarios/cmd_translate.h"
+#include "scenarios/cmd_webhook.h"
 
 namespace kci::cli {
 namespace {
@@ -19,6 +20,7 @@ constexpr std::string_view kUsage =
     "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  fake-apiserver  serve the fake Kubernetes API alone (--listen HOST:PORT --kubeconfig-out PATH)\n"
+    "  webhook    serve the admission webhook over HTTPS (--listen --tls-cert --tls-key)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -38,6 +40,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
+  if (cmd == "webhook") return run_webhook(argc, argv, out, err);
   if (cmd == "sim") return run_sim(argc, argv, out, err);
   if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
