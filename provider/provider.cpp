@@ -1,2 +1,0 @@
-// placeholder translation unit until the provider lands
-namespace kci::provider {}
