@@ -14,6 +14,9 @@ using kube::ResourceRef;
 
 namespace {
 
+//! The label kube-apiserver puts on every namespace (NamespaceDefaultLabelName).
+constexpr std::string_view kNamespaceNameLabel = "kubernetes.io/metadata.name";
+
 // Characters of generateName suffixes: kube-apiserver's alphabet (no vowels, no look-alikes).
 constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 // Generated suffixes are 5 characters; the prefix is cut to 58 so the name fits in 63.
@@ -289,6 +292,9 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
   } else {
     object["metadata"]["name"] = name;
   }
+  // Every namespace carries its name as a label, so namespaceSelectors can name it.
+  if (info->group.empty() && info->resource == "namespaces")
+    object["metadata"]["labels"][std::string(kNamespaceNameLabel)] = name;
   const bool dns_ok = info->resource == "namespaces" ? is_dns1123_label(name)
                                                      : is_dns1123_subdomain(name) ||
                                                            info->resource == "events";
@@ -393,6 +399,8 @@ Result<Object> ApiServer::write_update(const kube::ResourceInfo& info, const Res
     next = std::move(object);
     next["apiVersion"] = info.api_version();
     next["kind"] = info.kind;
+    if (info.group.empty() && info.resource == "namespaces")
+      next["metadata"]["labels"][std::string(kNamespaceNameLabel)] = ref.name;
     if (info.has_subresource("status")) {
       // The main resource ignores status when a status subresource exists.
       if (cur.contains("status")) next["status"] = cur["status"];
