@@ -22,11 +22,11 @@
 #include "core/k8s/yaml.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/mutating_webhooks.h"
 #include "provider/profile/manifests.h"
 #include "provider/profile/profile_webhook.h"
 #include "provider/profile/unschedulable_autoscaler.h"
 #include "provider/profile/webhook_server.h"
-#include "scenarios/profile_admission.h"
 
 namespace kci::profile {
 namespace {
@@ -45,7 +45,8 @@ struct Cluster {
   apiserver::ApiServer server{ex};
   apiserver::InProcessClient client{server};
   ProfileWebhook hook{client, ex};
-  scenario::ProfileAdmission admission{hook};
+  apiserver::InProcessWebhooks endpoints;
+  apiserver::MutatingWebhookAdmission admission{server, endpoints};
 
   Cluster() {
     // The shipped CRDs, as an operator applies them.
@@ -53,6 +54,14 @@ struct Cluster {
     EXPECT_TRUE(docs.ok());
     for (const auto& d : *docs) EXPECT_TRUE(client.create(kube::custom_resource_definitions(), d).ok());
     EXPECT_TRUE(client.create(kube::namespaces(), {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "apps"}}}}).ok());
+    // The shipped MutatingWebhookConfiguration; its Service is answered in-process.
+    auto hooks = k8s::yaml_documents(read_file(std::string(KCI_SOURCE_DIR) + "/provider/deploy/profile-webhook.yaml"));
+    EXPECT_TRUE(hooks.ok());
+    for (const auto& d : *hooks)
+      if (d.value("kind", "") == "MutatingWebhookConfiguration") {
+        EXPECT_TRUE(client.create({"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", ""}, d).ok());
+      }
+    endpoints.add_service("kube-system", "kci-profile", "/mutate", [this](const Json& review) { return hook.review(review); });
     server.set_admission(&admission);
     hook.start();
     ex.run_until_idle();
