@@ -7,9 +7,14 @@
 #include "core/translate/node_settings.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/mutating_webhooks.h"
 #include "fake-apiserver/scheduler.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
+#include "provider/extender/extender_service.h"
+#include "provider/profile/manifests.h"
+#include "provider/profile/profile_webhook.h"
+#include "provider/profile/unschedulable_autoscaler.h"
 #include "provider/vk/virtual_kubelet.h"
 
 namespace kci::scenario {
@@ -19,6 +24,28 @@ using k8s::Json;
 
 //! The scenario's cluster-id when its virtual nodes do not set KCI_CLUSTER_ID.
 constexpr const char* kDefaultClusterId = "sim-cluster";
+
+//! Seed 000's extender as its policy registers it (the Service kci-scheduler-extender).
+constexpr const char* kExtenderUrl = "http://kci-scheduler-extender.kube-system/scheduler";
+
+//! The scheduler reaches the extender in-process, but through the same bytes the HTTP
+//! server would carry: the request is serialised and the answer parsed.
+class InProcessExtender final : public apiserver::ExtenderTransport {
+ public:
+  explicit InProcessExtender(extender::ExtenderService& service) : service_(service) {}
+  Result<Json> call(const apiserver::ExtenderConfig& config, const std::string& verb, const Json& args) override {
+    const auto reply = service_.handle(config.urlPrefix + "/" + verb, args.dump());
+    if (reply.status != 200)
+      return make_error(ErrorCode::kUnavailable,
+                        "extender " + verb + " answered HTTP " + std::to_string(reply.status) + ": " + reply.body);
+    Json answer = Json::parse(reply.body, nullptr, false);
+    if (answer.is_discarded()) return make_error(ErrorCode::kUnavailable, "extender " + verb + " answered no JSON");
+    return answer;
+  }
+
+ private:
+  extender::ExtenderService& service_;
+};
 
 class SimWorld final : public World {
  public:
@@ -62,14 +89,50 @@ class SimWorld final : public World {
   }
 
   Status start() override {
+    // Mutating admission is part of every cluster; what it calls comes from the
+    // MutatingWebhookConfiguration objects in the store.
+    server_.set_admission(&admission_);
+    if (scenario_.webhook) KCI_TRY_STATUS(install_profile_webhook());
     KCI_TRY_STATUS(apply_sources(scenario_.cluster));
+    apiserver::SchedulerOptions scheduling;
+    if (scenario_.extenderWeight) {
+      extender_ = std::make_unique<extender::ExtenderService>(client_, executor_);
+      extender_->start();
+      extender_transport_ = std::make_unique<InProcessExtender>(*extender_);
+      apiserver::ExtenderConfig c;
+      c.urlPrefix = kExtenderUrl;
+      c.filterVerb = "predicates/always_true";
+      c.prioritizeVerb = "priorities/group_score";
+      c.preemptVerb = "preemption";
+      c.weight = *scenario_.extenderWeight;
+      c.nodeCacheCapable = false;
+      scheduling.extenders.push_back({c, extender_transport_.get()});
+    }
+    if (profile_) {
+      profile_->start();
+      autoscaler_ = std::make_unique<profile::UnschedulableAutoscaler>(client_, executor_, *profile_);
+      autoscaler_->start();
+    }
+    executor_.run_until_idle();
     // A cluster always has its kube-scheduler: pods without spec.nodeName are placed by it
     // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
-    scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c),
-                                                        apiserver::SchedulerOptions{});
+    scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c), std::move(scheduling));
     KCI_TRY_STATUS(scheduler_->start());
     for (auto& v : vks_) KCI_TRY_STATUS(v->start());
     executor_.run_until_idle();
+    return {};
+  }
+
+  //! The profile webhook as an operator installs it: the Selector CRDs, the shipped
+  //! MutatingWebhookConfiguration, and the webhook behind its Service (in-process).
+  Status install_profile_webhook() {
+    for (const Json& crd : {profile::selector_crd(), profile::eci_selector_crd()})
+      KCI_TRY_STATUS(apply_object(crd));
+    KCI_TRY_STATUS(apply_object(profile::mutating_webhook_configuration()));
+    profile_ = std::make_unique<profile::ProfileWebhook>(client_, executor_);
+    const profile::WebhookEndpoint endpoint;
+    webhooks_.add_service(endpoint.service_namespace, endpoint.service_name, endpoint.path,
+                          [this](const Json& review) { return profile_->review(review); });
     return {};
   }
 
@@ -169,6 +232,12 @@ class SimWorld final : public World {
   apiserver::InProcessClient client_;
   fake_kci::FakeKciCloud cloud_;
   fake_kci::ChaosKciApi chaos_;
+  apiserver::InProcessWebhooks webhooks_;
+  apiserver::MutatingWebhookAdmission admission_{server_, webhooks_};
+  std::unique_ptr<profile::ProfileWebhook> profile_;
+  std::unique_ptr<profile::UnschedulableAutoscaler> autoscaler_;
+  std::unique_ptr<extender::ExtenderService> extender_;
+  std::unique_ptr<InProcessExtender> extender_transport_;
   std::unique_ptr<apiserver::Scheduler> scheduler_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
