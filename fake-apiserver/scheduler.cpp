@@ -224,13 +224,16 @@ void Scheduler::kick() {
 }
 
 void Scheduler::drain() {
+  // One pod per task, as kube-scheduler runs one scheduling cycle at a time: the watch
+  // events of this binding are delivered before the next cycle, so whoever watches the
+  // cluster (an extender's cache) sees each placement before the next decision.
   draining_ = false;
-  while (!queue_.empty()) {
-    std::string key = std::move(queue_.front());
-    queue_.pop_front();
-    queued_.erase(key);
-    schedule_one(key);
-  }
+  if (queue_.empty()) return;
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  queued_.erase(key);
+  schedule_one(key);
+  kick();
 }
 
 void Scheduler::requeue_unschedulable() {
