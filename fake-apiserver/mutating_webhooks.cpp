@@ -4,6 +4,7 @@
 
 #include "core/k8s/selector.h"
 #include "fake-apiserver/api_server.h"
+#include "fake-apiserver/http_client.h"
 
 namespace kci::apiserver {
 namespace {
@@ -102,6 +103,42 @@ Result<Json> InProcessWebhooks::call(const k8s::WebhookClientConfig& client, con
                                                                   : "service \"" + client.service->namespace_ + "/" +
                                                                         client.service->name + "\""));
   return it->second(review);
+}
+
+// ---- HttpWebhooks ----------------------------------------------------------------------
+
+void HttpWebhooks::add_service_address(std::string ns, std::string name, std::string address) {
+  addresses_[ns + "/" + name] = std::move(address);
+}
+
+Result<Json> HttpWebhooks::call(const k8s::WebhookClientConfig& client, const Json& review,
+                                std::chrono::milliseconds timeout) {
+  std::string url;
+  if (client.url) {
+    url = *client.url;
+  } else if (client.service) {
+    const auto& s = *client.service;
+    const auto it = addresses_.find(s.namespace_ + "/" + s.name);
+    if (it == addresses_.end())
+      return make_error(ErrorCode::kUnavailable, "service \"" + s.namespace_ + "/" + s.name +
+                                                     "\" has no address (give one with --webhook-service)");
+    url = "https://" + it->second + s.path.value_or("/");
+  } else {
+    return invalid_argument("clientConfig: Required value: exactly one of url or service is required");
+  }
+  std::string ca;
+  if (!client.caBundle.empty()) {
+    auto decoded = k8s::base64_decode(client.caBundle);
+    if (!decoded) return invalid_argument("clientConfig.caBundle: not base64");
+    ca = std::move(*decoded);
+  }
+  KCI_TRY(HttpAnswer answer, post_json(url, review.dump(), ca, timeout));
+  if (answer.status != 200)
+    return make_error(ErrorCode::kUnavailable, "the server responded with HTTP " + std::to_string(answer.status) +
+                                                   ": " + answer.body.substr(0, 512));
+  Json decoded = Json::parse(answer.body, nullptr, false);
+  if (decoded.is_discarded()) return make_error(ErrorCode::kUnavailable, "the answer is not JSON");
+  return decoded;
 }
 
 // ---- MutatingWebhookAdmission -------------------------------------------------------------

@@ -14,7 +14,8 @@
 // call time with a message, never silently matched.
 //
 // How a webhook is reached is a WebhookTransport: InProcessWebhooks (the simulator: a
-// Service reference or URL mapped to a function) or an HTTPS client (later).
+// Service reference or URL mapped to a function) or HttpWebhooks (HTTPS, for
+// `kci-vk fake-apiserver`).
 // Must not: store objects, block (the transport answers synchronously or fails).
 #pragma once
 
@@ -56,6 +57,22 @@ class InProcessWebhooks final : public WebhookTransport {
 
  private:
   std::map<std::string, Handler> handlers_;  //!< "svc:ns/name/path" or "url:..."
+};
+
+//! Webhooks reached over the network, as kube-apiserver reaches them: clientConfig.url
+//! directly; a Service reference through the address it was given for that Service (this
+//! server has no Services or cluster IPs) as https://<address><path>. caBundle (base64 PEM)
+//! verifies the webhook's certificate. Blocks the calling thread up to the webhook's timeout.
+class HttpWebhooks final : public WebhookTransport {
+ public:
+  //! Where Service `ns`/`name` is served: "host:port".
+  void add_service_address(std::string ns, std::string name, std::string address);
+
+  Result<Json> call(const k8s::WebhookClientConfig& client, const Json& review,
+                    std::chrono::milliseconds timeout) override;
+
+ private:
+  std::map<std::string, std::string> addresses_;  //!< "ns/name" -> "host:port"
 };
 
 //! What happened to one admitted write (for tests and reports).

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -290,11 +291,13 @@ TEST(ProfileRuntime, AutoscalerAddsTheTolerationWhenAdmissionDidNot) {
 
 // ---- the HTTPS face -------------------------------------------------------------------------
 
-//! A self-signed certificate for 127.0.0.1, written as PEM files in a fresh directory.
+//! A self-signed certificate for 127.0.0.1 (CN and subjectAltName), written as PEM files in a
+//! fresh directory.
 struct TestCertificate {
   std::string dir, cert, key;
-  TestCertificate() {
-    dir = (std::filesystem::temp_directory_path() / ("kci-webhook-test-" + std::to_string(::getpid()))).string();
+  explicit TestCertificate(const std::string& tag = "a") {
+    dir = (std::filesystem::temp_directory_path() /
+           ("kci-webhook-test-" + std::to_string(::getpid()) + "-" + tag)).string();
     std::filesystem::create_directories(dir);
     cert = dir + "/tls.crt";
     key = dir + "/tls.key";
@@ -308,6 +311,9 @@ struct TestCertificate {
     X509_NAME* name = X509_get_subject_name(x);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("kci-profile"), -1, -1, 0);
     X509_set_issuer_name(x, name);
+    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, "IP:127.0.0.1");
+    X509_add_ext(x, san, -1);
+    X509_EXTENSION_free(san);
     X509_sign(x, pkey, EVP_sha256());
     FILE* f = std::fopen(cert.c_str(), "w");
     PEM_write_X509(f, x);
@@ -381,6 +387,38 @@ TEST(ProfileRuntime, HttpsFaceAnswersAdmissionReviews) {
   EXPECT_EQ(https_request(server.port(), boost::beast::http::verb::get, "/healthz", "").status, 200);
   EXPECT_EQ(https_request(server.port(), boost::beast::http::verb::get, "/mutate", "").status, 405);
   EXPECT_EQ(https_request(server.port(), boost::beast::http::verb::post, "/other", "{}").status, 404);
+  server.stop();
+}
+
+TEST(ProfileRuntime, ApiServerCallsTheWebhookOverHttpsWithItsCaBundle) {
+  Cluster c;
+  TestCertificate tls("served"), stranger("stranger");
+  WebhookServer server([&](std::string_view body) { return c.hook.handle(body); });
+  ASSERT_TRUE(server.start("127.0.0.1", 0, tls.cert, tls.key).ok());
+  apiserver::HttpWebhooks network;
+  apiserver::MutatingWebhookAdmission admission{c.server, network};
+  c.server.set_admission(&admission);
+  const kube::ResourceRef configs{"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", ""};
+  auto install = [&](const std::string& ca_pem) {
+    WebhookEndpoint endpoint;
+    endpoint.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/mutate";
+    endpoint.ca_bundle = k8s::base64_encode(ca_pem);
+    ASSERT_TRUE(c.client.remove(configs.named("kci-profile")).ok());
+    ASSERT_TRUE(c.client.create(configs, mutating_webhook_configuration(endpoint)).ok());
+  };
+
+  install(read_file(tls.cert));
+  Json pod = c.create_pod("over-https", {{"k8s.ksyun.com/kci", "true"}});
+  EXPECT_TRUE(has_virtual_toleration(pod)) << pod.dump();
+  ASSERT_FALSE(admission.calls().empty());
+  EXPECT_EQ(admission.calls().back().error, "");
+
+  // A caBundle that did not sign the server's certificate: the call fails, and the shipped
+  // failurePolicy Ignore lets the pod through unchanged.
+  install(read_file(stranger.cert));
+  Json unchanged = c.create_pod("wrong-ca", {{"k8s.ksyun.com/kci", "true"}});
+  EXPECT_FALSE(has_virtual_toleration(unchanged));
+  EXPECT_NE(admission.calls().back().error.find("tls handshake"), std::string::npos) << admission.calls().back().error;
   server.stop();
 }
 

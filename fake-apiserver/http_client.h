@@ -1,0 +1,36 @@
+// The fake API server as a client: one JSON POST over HTTP or HTTPS with a deadline, what
+// kube-apiserver does to call an admission webhook (clientConfig url / caBundle) and
+// kube-scheduler to call an extender (urlPrefix).
+//
+// Blocking: the caller's thread waits at most `timeout` (connect, TLS handshake, request
+// and answer together). HTTPS verifies the server's chain against the given CA bundle (or
+// the system's roots when it is empty) and the host name against the URL's host.
+// Must not: expose Boost.Asio/Beast here, retry (the callers' policies decide).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/result.h"
+
+namespace kci::apiserver {
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+
+//! The parts of an http(s) URL; errors name the URL and what is wrong with it.
+struct ParsedUrl {
+  bool tls = false;
+  std::string host, port, target;
+};
+Result<ParsedUrl> parse_http_url(const std::string& url);
+
+//! POSTs `body` as application/json to `url`. `ca_pem` holds PEM certificates (several
+//! allowed). Errors: kInvalidArgument for a bad URL or CA bundle, kUnavailable for a
+//! connection, TLS or protocol failure, a timeout included (the message says which).
+Result<HttpAnswer> post_json(const std::string& url, const std::string& body, const std::string& ca_pem,
+                             std::chrono::milliseconds timeout);
+
+}  // namespace kci::apiserver
