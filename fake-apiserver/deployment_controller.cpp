@@ -8,6 +8,9 @@ namespace kci::apiserver {
 
 namespace {
 
+// A status write that lost a race is redone this much later, once the watch has brought
+// the newer object (the work queue's rate limiter in kube-controller-manager).
+constexpr auto kRetry = std::chrono::seconds(1);
 constexpr const char* kHashLabel = "pod-template-hash";
 constexpr const char* kRevision = "deployment.kubernetes.io/revision";
 constexpr std::int64_t kDefaultHistoryLimit = 10;
@@ -276,7 +279,7 @@ void DeploymentController::sync(const std::string& key) {
         next["status"]["collisionCount"] = collisions.value_or(0) + 1;
         (void)client_.update_status(kube::deployments(ns, name_of(d)), std::move(next));
       }
-      queue_.add_after(key, std::chrono::seconds(1));
+      queue_.add_after(key, kRetry);
       return;
     }
     new_rs = *made;
@@ -429,7 +432,7 @@ void DeploymentController::update_status(const Json& d, const Json* new_rs,
   Json obj = d;
   obj["status"] = std::move(next);
   auto r = client_.update_status(kube::deployments(namespace_of(d), name_of(d)), std::move(obj));
-  if (!r.ok() && r.error().code == ErrorCode::kConflict) queue_.add_after(kube::key_of(d), std::chrono::seconds(1));
+  if (!r.ok() && r.error().code == ErrorCode::kConflict) queue_.add_after(kube::key_of(d), kRetry);
 }
 
 }  // namespace kci::apiserver

@@ -27,7 +27,8 @@
 #include "core/kube/informer.h"
 #include "core/kube/kube_client.h"
 #include "core/runtime/executor.h"
-#include "fake-apiserver/controller_util.h"
+#include "fake-apiserver/object_fields.h"
+#include "fake-apiserver/work_queue.h"
 
 namespace kci::apiserver {
 

@@ -27,6 +27,8 @@ std::string rv_of(const Json& o) {
   return rv && rv->is_string() ? rv->get<std::string>() : "";
 }
 
+// A write that lost a race (conflict) or a read that failed is tried again this much later:
+// long enough for the watch to bring the newer object, short on the scale of a deletion.
 constexpr auto kRetry = std::chrono::seconds(1);
 
 }  // namespace

@@ -4,6 +4,9 @@ namespace kci::apiserver {
 
 namespace {
 
+// A status write that lost a race is redone this much later, once the watch has brought
+// the newer object (the work queue's rate limiter in kube-controller-manager).
+constexpr auto kRetry = std::chrono::seconds(1);
 constexpr const char* kUnreachable = "node.kubernetes.io/unreachable";
 constexpr const char* kNotReady = "node.kubernetes.io/not-ready";
 constexpr const char* kLeaseNamespace = "kube-node-lease";
@@ -111,7 +114,7 @@ void NodeLifecycleController::check(const std::string& name) {
   if (status_changed) {
     auto r = client_.update_status(kube::nodes(name), current);
     if (!r.ok()) {
-      queue_.add_after(name, std::chrono::seconds(1));
+      queue_.add_after(name, kRetry);
       return;
     }
     current = **r;
@@ -151,7 +154,7 @@ void NodeLifecycleController::check(const std::string& name) {
   Json patch = {{"metadata", {{"resourceVersion", current.at("metadata").value("resourceVersion", "")}}},
                 {"spec", {{"taints", taints.empty() ? Json(nullptr) : taints}}}};
   auto r = client_.patch(kube::nodes(name), kube::PatchType::kMerge, patch);
-  if (!r.ok()) queue_.add_after(name, std::chrono::seconds(1));
+  if (!r.ok()) queue_.add_after(name, kRetry);
 }
 
 }  // namespace kci::apiserver

@@ -7,6 +7,9 @@ namespace kci::apiserver {
 
 namespace {
 
+// A status write that lost a race is redone this much later, once the watch has brought
+// the newer object (the work queue's rate limiter in kube-controller-manager).
+constexpr auto kRetry = std::chrono::seconds(1);
 constexpr const char* kDeletionCost = "controller.kubernetes.io/pod-deletion-cost";
 
 std::string key(const Json& o) { return kube::key_of(o); }
@@ -355,8 +358,9 @@ void ReplicaSetController::update_status(const Json& rs, const std::string& k,
     Json obj = rs;
     obj["status"] = std::move(next);
     auto r = client_.update_status(kube::replicasets(namespace_of(rs), name_of(rs)), std::move(obj));
-    if (!r.ok() && r.error().code == ErrorCode::kConflict) queue_.add_after(k, std::chrono::seconds(1));
+    if (!r.ok() && r.error().code == ErrorCode::kConflict) queue_.add_after(k, kRetry);
   }
+  // Ready times are whole seconds: look again no sooner than a second from now.
   if (recheck) queue_.add_after(k, std::max<Duration>(*recheck, std::chrono::seconds(1)));
 }
 

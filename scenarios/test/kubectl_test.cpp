@@ -421,7 +421,11 @@ TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 TEST_F(Kubectl, DeploymentScaleReachesReplicaSetAndPods) {
-  EXPECT_EQ(ok({"create", "deployment", "api", "--image=nginx:1.25"}), "deployment.apps/api created\n");
+  // From a manifest: `kubectl create deployment` is a generator and sends protobuf (415 here).
+  std::string manifest = kDeployment;
+  manifest.replace(manifest.find("replicas: 2"), 11, "replicas: 1");
+  for (std::size_t at; (at = manifest.find("front")) != std::string::npos;) manifest.replace(at, 5, "api");
+  EXPECT_EQ(ok({"create", "-f", write("api.yaml", manifest)}), "deployment.apps/api created\n");
   std::string rs = eventually({"get", "rs"}, [](const std::string& o) {
     return std::regex_search(o, std::regex("api-[a-z0-9]+ +1 +1 +0"));
   });

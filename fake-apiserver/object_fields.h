@@ -1,15 +1,10 @@
-// What the fake cluster's controllers share: a work queue of object keys drained on the
-// Executor (each key once, however often it was added), and small readers of object JSON
-// (owner references, label selectors, pod readiness, times) as the controllers in
-// kube-controller-manager read them.
-// Must not: read the store, block, or read the wall clock (time comes from the Executor).
+// Readers of object JSON as the fake cluster's controllers need them (owner references,
+// label selectors, replicas, pod readiness and availability, times), with the defaults and
+// meanings kube-controller-manager gives them.
+// Must not: read the store or the wall clock (time comes from the Executor).
 #pragma once
 
-#include <deque>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "core/k8s/object.h"
@@ -20,35 +15,6 @@
 namespace kci::apiserver {
 
 using kube::Json;
-
-//! A deduplicating queue of keys, worked off in posting order on the Executor.
-class WorkQueue {
- public:
-  using Work = std::function<void(const std::string& key)>;
-  WorkQueue(Executor& executor, Work work);
-  ~WorkQueue();
-  WorkQueue(const WorkQueue&) = delete;
-  WorkQueue& operator=(const WorkQueue&) = delete;
-
-  //! Queues `key` unless it is queued already.
-  void add(const std::string& key);
-  //! Queues `key` after `delay` of executor time.
-  void add_after(const std::string& key, Duration delay);
-  //! Drops queued keys and pending delayed adds; later adds are ignored.
-  void shut_down();
-
- private:
-  void kick();
-  void drain();
-
-  Executor& executor_;
-  Work work_;
-  std::deque<std::string> queue_;
-  std::set<std::string> queued_;
-  std::set<TimerId> timers_;
-  bool draining_ = false, shut_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-};
 
 //! "now" on the executor's clock, as Kubernetes prints times (RFC 3339, seconds).
 std::string now_text(const Executor& executor);
