@@ -1,6 +1,7 @@
 #include "fake-apiserver/deployment_controller.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "fake-apiserver/test/controller_fixture.h"
 
@@ -152,6 +153,74 @@ TEST(DeploymentController, UnavailableDeploymentSaysSo) {
   EXPECT_EQ(dep["status"]["unavailableReplicas"], 4);
   EXPECT_EQ((*condition(dep, "Available"))["status"], "False");
   EXPECT_EQ((*condition(dep, "Available"))["reason"], "MinimumReplicasUnavailable");
+}
+
+}  // namespace
+}  // namespace kci::apiserver::testing
+
+namespace kci::apiserver::testing {
+namespace {
+
+// Property: whatever sequence of scales and template changes a Deployment goes through
+// (some applied before the cluster caught up with the previous one), once the pods run
+// it ends with spec.replicas pods of the latest template, one ReplicaSet carrying them
+// and the others at 0, and a status that says so.
+RC_GTEST_PROP(DeploymentControllerProp, ConvergesToTheLatestTemplateAndScale,
+              (const std::vector<std::tuple<std::uint8_t, bool, bool>>& ops)) {
+  ControllerCluster c;
+  RC_ASSERT(c.client.create(deployments("default"), deployment_json("web", 2, "web")).ok());
+  c.run_all_pods();
+  std::int64_t want = 2;
+  int image = 0;
+  for (const auto& [n, change_template, settle] : ops) {
+    if (change_template) {
+      ++image;
+      const Json patch = {{"spec", {{"template", {{"spec", {{"containers", {{{"name", "c"},
+          {"image", "nginx:1." + std::to_string(image)}}}}}}}}}}};
+      RC_ASSERT(c.client.patch(deployments("default", "web"), kube::PatchType::kMerge, patch).ok());
+    } else {
+      want = n % 7;
+      RC_ASSERT(c.client.scale(deployments("default", "web"), static_cast<std::int32_t>(want)).ok());
+    }
+    if (settle) c.run_all_pods();
+    else c.ex.run_until_idle(5);
+  }
+  // The stand-in kubelet: running pods, and terminating ones finish.
+  for (int round = 0; round < 30; ++round) {
+    c.run_all_pods();
+    c.ex.run_for(std::chrono::seconds(2));  // retries after conflicts wait a second
+    bool terminating = false;
+    for (const auto& p : c.pods())
+      if (p->at("metadata").contains("deletionTimestamp")) {
+        terminating = true;
+        kube::DeleteOptions now;
+        now.gracePeriodSeconds = 0;
+        (void)c.client.remove(kube::pods("default", p->at("metadata").value("name", "")), now);
+      }
+    if (!terminating) break;
+  }
+  c.run_all_pods();
+  const std::string latest = image == 0 ? "nginx:1.25" : "nginx:1." + std::to_string(image);
+  std::int64_t pods = 0;
+  for (const auto& p : c.pods("app=web")) {
+    RC_ASSERT(p->at("spec")["containers"][0]["image"] == latest);
+    ++pods;
+  }
+  RC_ASSERT(pods == want);
+  std::int64_t carrying = 0;
+  for (const auto& rs : c.replicasets()) {
+    const std::int64_t r = rs->at("spec")["replicas"].get<std::int64_t>();
+    if (r == 0) continue;
+    ++carrying;
+    RC_ASSERT(rs->at("spec")["template"]["spec"]["containers"][0]["image"] == latest);
+    RC_ASSERT(r == want);
+  }
+  RC_ASSERT(carrying == (want > 0 ? 1 : 0));
+  const Json d = c.get(deployments("default", "web"));
+  RC_ASSERT(d["status"]["replicas"].get<std::int64_t>() == want);
+  RC_ASSERT(d["status"]["updatedReplicas"].get<std::int64_t>() == want);
+  RC_ASSERT(d["status"]["availableReplicas"].get<std::int64_t>() == want);
+  RC_ASSERT(d["status"]["observedGeneration"] == d["metadata"]["generation"]);
 }
 
 }  // namespace
