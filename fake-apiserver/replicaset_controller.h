@@ -36,7 +36,8 @@ struct ReplicaSetControllerOptions {
 //! Orders `pods` (active pods of one controller) so that the ones to delete first come first,
 //! as Kubernetes' ActivePodsWithRanks does: unassigned before assigned; Pending before
 //! Unknown before Running; not ready before ready; lower controller.kubernetes.io/
-//! pod-deletion-cost first; more pods of the set on the same node first; both ready: more
+//! pod-deletion-cost first; more pods of the set on the same node first (counted among
+//! `pods`; Kubernetes counts the pods of every ReplicaSet of the same owner); both ready: more
 //! recently ready first (log2 buckets of the time ready, ties by uid); more container
 //! restarts first; newer creation first (log2 buckets, ties by uid).
 void rank_for_deletion(std::vector<kube::Object>& pods, TimePoint now);
