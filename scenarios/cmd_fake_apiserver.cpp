@@ -8,10 +8,14 @@
 
 #include "core/random.h"
 #include "fake-apiserver/api_server.h"
+#include "fake-apiserver/deployment_controller.h"
+#include "fake-apiserver/garbage_collector.h"
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/kubeconfig.h"
+#include "fake-apiserver/node_lifecycle_controller.h"
 #include "fake-apiserver/owner_loop.h"
+#include "fake-apiserver/replicaset_controller.h"
 
 namespace kci::cli {
 namespace {
@@ -105,6 +109,18 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   options.seed = seed;
   apiserver::ApiServer api(loop.sim(), options);
   apiserver::InProcessClient client(api);
+  // The controllers a cluster gives for free (Deployments make ReplicaSets make pods; owner
+  // references are followed; silent nodes turn Ready=Unknown). Started before the loop's
+  // thread: their first lists run here, their watches then deliver on the loop.
+  apiserver::ReplicaSetController replicasets(client, loop.sim());
+  apiserver::DeploymentController deployments(client, loop.sim());
+  apiserver::GarbageCollector gc(client, loop.sim());
+  apiserver::NodeLifecycleController node_lifecycle(client, loop.sim());
+  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start()})
+    if (!st.ok()) {
+      err << "kci-vk fake-apiserver: " << st.error().message << "\n";
+      return 1;
+    }
   apiserver::HttpServerOptions http_options;
   if (require_token) http_options.bearer_token = token;
   apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);

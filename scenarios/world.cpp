@@ -6,8 +6,12 @@
 #include "core/kube/resources.h"
 #include "core/translate/node_settings.h"
 #include "fake-apiserver/api_server.h"
+#include "fake-apiserver/deployment_controller.h"
+#include "fake-apiserver/garbage_collector.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/mutating_webhooks.h"
+#include "fake-apiserver/node_lifecycle_controller.h"
+#include "fake-apiserver/replicaset_controller.h"
 #include "fake-apiserver/scheduler.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
@@ -118,6 +122,17 @@ class SimWorld final : public World {
     // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
     scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c), std::move(scheduling));
     KCI_TRY_STATUS(scheduler_->start());
+    // ... and the controllers a cluster gives for free: Deployments and ReplicaSets make pods,
+    // the garbage collector follows ownerReferences, and the node lifecycle controller marks
+    // nodes that stop heartbeating Ready=Unknown and taints them unreachable.
+    replicasets_ = std::make_unique<apiserver::ReplicaSetController>(client_, executor_);
+    deployments_ = std::make_unique<apiserver::DeploymentController>(client_, executor_);
+    gc_ = std::make_unique<apiserver::GarbageCollector>(client_, executor_);
+    node_lifecycle_ = std::make_unique<apiserver::NodeLifecycleController>(client_, executor_);
+    KCI_TRY_STATUS(replicasets_->start());
+    KCI_TRY_STATUS(deployments_->start());
+    KCI_TRY_STATUS(gc_->start());
+    KCI_TRY_STATUS(node_lifecycle_->start());
     for (auto& v : vks_) KCI_TRY_STATUS(v->start());
     executor_.run_until_idle();
     return {};
@@ -239,6 +254,10 @@ class SimWorld final : public World {
   std::unique_ptr<extender::ExtenderService> extender_;
   std::unique_ptr<InProcessExtender> extender_transport_;
   std::unique_ptr<apiserver::Scheduler> scheduler_;
+  std::unique_ptr<apiserver::ReplicaSetController> replicasets_;
+  std::unique_ptr<apiserver::DeploymentController> deployments_;
+  std::unique_ptr<apiserver::GarbageCollector> gc_;
+  std::unique_ptr<apiserver::NodeLifecycleController> node_lifecycle_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
 

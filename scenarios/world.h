@@ -1,5 +1,6 @@
 // The simulated world a scenario runs in: one discrete-event loop on a virtual clock, the
-// fake API server and the cluster's controllers (its kube-scheduler), the fake cloud
+// fake API server and the cluster's controllers (kube-scheduler; Deployment, ReplicaSet,
+// garbage collector and node lifecycle controllers), the fake cloud
 // behind its chaos layer, and the product (virtual kubelets; the extender and webhook
 // where the scenario asks), all in-process and seeded, so the same seed gives the same
 // run event for event.

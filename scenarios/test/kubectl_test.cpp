@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -204,6 +205,20 @@ class Kubectl : public ::testing::Test {
     for (const auto& a : args) line += a + " ";
     EXPECT_EQ(r.code, 0) << "kubectl " << line << "\nstdout: " << r.out << "\nstderr: " << r.err;
     return r.out;
+  }
+
+  //! Polls `kubectl args` until its output satisfies `done` (the controllers work on the
+  //! server's own loop, a moment after the write that triggers them).
+  template <class Pred>
+  std::string eventually(const std::vector<std::string>& args, Pred done) {
+    std::string out;
+    const auto deadline = Clock::now() + kCommandTimeout;
+    while (Clock::now() < deadline) {
+      out = ok(args);
+      if (done(out)) return out;
+      usleep(200 * 1000);
+    }
+    return out;
   }
 
   std::string write(const std::string& name, const std::string& text) {
@@ -401,6 +416,41 @@ TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
   const Outcome gone = kubectl({"get", "deploy", "front"});
   EXPECT_EQ(gone.code, 1);
   EXPECT_NE(gone.err.find("NotFound"), std::string::npos);
+}
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST_F(Kubectl, DeploymentScaleReachesReplicaSetAndPods) {
+  // From a manifest: `kubectl create deployment` is a generator and sends protobuf (415 here).
+  std::string manifest = kDeployment;
+  manifest.replace(manifest.find("replicas: 2"), 11, "replicas: 1");
+  for (std::size_t at; (at = manifest.find("front")) != std::string::npos;) manifest.replace(at, 5, "api");
+  EXPECT_EQ(ok({"create", "-f", write("api.yaml", manifest)}), "deployment.apps/api created\n");
+  std::string rs = eventually({"get", "rs"}, [](const std::string& o) {
+    return std::regex_search(o, std::regex("api-[a-z0-9]+ +1 +1 +0"));
+  });
+  EXPECT_TRUE(has_row(rs, {"NAME", "DESIRED", "CURRENT", "READY", "AGE"}));
+  EXPECT_TRUE(has_row(rs, {"api-[a-z0-9]+", "1", "1", "0", "[0-9]+s"}));
+  EXPECT_EQ(ok({"scale", "deployment", "api", "--replicas=3"}), "deployment.apps/api scaled\n");
+  rs = eventually({"get", "rs"}, [](const std::string& o) {
+    return std::regex_search(o, std::regex("api-[a-z0-9]+ +3 +3 +0"));
+  });
+  EXPECT_TRUE(has_row(rs, {"api-[a-z0-9]+", "3", "3", "0", "[0-9]+s"}));
+  const std::string pods = ok({"get", "pods", "-l", "app=api", "-o", "name"});
+  EXPECT_EQ(lines(pods), 3u) << pods;
+  const std::string d = eventually({"get", "deploy", "api"}, [](const std::string& o) {
+    return std::regex_search(o, std::regex("api +0/3 +3 +0"));
+  });
+  EXPECT_TRUE(has_row(d, {"api", "0/3", "3", "0", "[0-9]+s"}));
+  EXPECT_EQ(ok({"scale", "deployment", "api", "--replicas=1"}), "deployment.apps/api scaled\n");
+  const std::string one = eventually({"get", "pods", "-l", "app=api", "-o", "name"},
+                                     [](const std::string& o) { return lines(o) == 1; });
+  EXPECT_EQ(lines(one), 1u) << one;
+  // Deleting the Deployment takes its ReplicaSet and pods with it (the garbage collector).
+  EXPECT_EQ(ok({"delete", "deployment", "api"}), "deployment.apps \"api\" deleted\n");
+  const std::string left = eventually({"get", "rs,pods", "-o", "name"},
+                                      [](const std::string& o) { return o.empty(); });
+  EXPECT_EQ(left, "");
 }
 
 TEST_F(Kubectl, DescribeShowsTheObjectAndItsEvents) {

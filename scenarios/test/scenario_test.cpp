@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -11,7 +12,11 @@ namespace kci::scenario {
 namespace {
 
 std::string contract_example() {
-  std::ifstream in(std::string(KCI_SHARED_DIR) + "/reference/scenario-format.md");
+  // The shared folder beside the checkout; the environment variable KCI_SHARED_DIR
+  // overrides it (a worktree's checkout has no shared folder beside it).
+  const char* env = std::getenv("KCI_SHARED_DIR");
+  const std::string shared = env != nullptr && *env != '\0' ? env : KCI_SHARED_DIR;
+  std::ifstream in(shared + "/reference/scenario-format.md");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string doc = ss.str();
