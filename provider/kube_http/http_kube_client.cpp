@@ -12,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -439,7 +440,8 @@ WatchState::End stream_once(const std::shared_ptr<WatchState>& self, Error& last
   req.keep_alive(true);
   req.prepare_payload();
   http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::none);
+  // A stream has no length; boost::none is mishandled by Beast 1.74 (it compares as a 0 limit).
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   std::string pending;
   auto on_chunk = [&pending](std::uint64_t, beast::string_view body, beast::error_code&) {
     pending.append(body.data(), body.size());
