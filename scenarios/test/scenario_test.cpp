@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -11,7 +12,9 @@ namespace kci::scenario {
 namespace {
 
 std::string contract_example() {
-  std::ifstream in(std::string(KCI_SHARED_DIR) + "/reference/scenario-format.md");
+  // KCI_SHARED_DIR in the environment overrides the folder compiled in (as for the seeds).
+  const char* env = std::getenv("KCI_SHARED_DIR");
+  std::ifstream in(std::string(env != nullptr && *env != '\0' ? env : KCI_SHARED_DIR) + "/reference/scenario-format.md");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string doc = ss.str();
