@@ -1,5 +1,5 @@
-// The fake API server's HTTP face: the Kubernetes REST API in JSON over HTTP/1.1 on a
-// loopback port, so that real clients (kubectl 1.32, client-go, the product's HTTP
+// The fake API server's HTTP face: the Kubernetes REST API in JSON over HTTP/1.1 (or HTTPS,
+// given a certificate and key) on a loopback port, so that real clients (kubectl 1.32, client-go, the product's HTTP
 // KubeClient) can talk to any KubeClient: discovery, OpenAPI v2, verbs, Tables, chunked
 // watch streams.
 //

@@ -285,16 +285,18 @@ struct HttpKubeClient::Impl {
                                });
     });
     if (ec) return unavailable("cannot resolve", ec);
-    beast::tcp_stream stream(c.ioc);
-    stream.expires_after(config.timeout);
-    ec = await(c.ioc, [&](auto handler) { stream.async_connect(endpoints, handler); });
-    if (ec) return unavailable("cannot connect to", ec);
-    opened++;
-    if (!url.tls) {
-      c.plain.emplace(std::move(stream));
-      return {};
+    // In c.plain while connecting, so that a watch's interrupt() can close it.
+    c.plain.emplace(c.ioc);
+    c.plain->expires_after(config.timeout);
+    ec = await(c.ioc, [&](auto handler) { c.plain->async_connect(endpoints, handler); });
+    if (ec) {
+      c.reset();
+      return unavailable("cannot connect to", ec);
     }
-    c.tls.emplace(std::move(stream), *tls);
+    opened++;
+    if (!url.tls) return {};
+    c.tls.emplace(std::move(*c.plain), *tls);
+    c.plain.reset();
     const std::string name = config.tls_server_name.empty() ? url.host : config.tls_server_name;
     if (!is_ip(name)) SSL_set_tlsext_host_name(c.tls->native_handle(), name.c_str());
     if (!config.insecure_skip_tls_verify) {
@@ -699,7 +701,7 @@ Result<std::unique_ptr<kube::WatchHandle>> HttpKubeClient::watch(const kube::Res
   state->executor = &executor;
   state->on_event = std::move(on_event);
   state->on_error = std::move(on_error);
-  state->rv = options.resourceVersion == "0" && !options.sendInitialEvents ? "0" : options.resourceVersion;
+  state->rv = options.resourceVersion;
   WatchState* raw = state.get();
   auto handle = std::make_unique<HttpWatchHandle>(state);
   // The thread holds the state through `state` until it returns; the handle joins it.

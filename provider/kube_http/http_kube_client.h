@@ -30,7 +30,9 @@
 // that ends or breaks is reopened from it, after a backoff when it broke (100 ms doubling to
 // 5 s). A 410 Gone (at open or as an ERROR event), any other ERROR event or non-retryable
 // status, or more than HttpKubeClientOptions::watch_max_failures failed reopenings in a row,
-// end the watch with one on_error call (the Informer then relists).
+// end the watch with one on_error call (the Informer then relists). A watch started from ""
+// or "0" that breaks before its first event is reopened from the same point, so its initial
+// ADDED events may come twice; start from a list's resourceVersion to avoid that.
 // Must not: expose Boost.Asio/Beast or OpenSSL in this header (pimpl).
 #pragma once
 

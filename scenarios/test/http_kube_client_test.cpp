@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -506,6 +508,69 @@ TEST(HttpKubeClient, ConnectionRefusedNamesTheServer) {
   auto bad = HttpKubeClient::create(cfg);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("ftp://x"), std::string::npos);
+}
+
+TEST(HttpKubeClient, WatchGivesUpAfterRepeatedFailures) {
+  apiserver::RealTimeLoop callers;
+  callers.start();
+  RestConfig cfg;
+  cfg.server = "http://127.0.0.1:1";  // nothing listens
+  cfg.qps = 0;
+  cfg.origin = "test";
+  HttpKubeClientOptions o;
+  o.dispatch = [&](Executor&, Executor::Task t) { callers.submit(std::move(t)); };
+  o.watch_max_failures = 2;
+  o.watch_backoff_initial = 10ms;
+  auto c = HttpKubeClient::create(cfg, o);
+  ASSERT_TRUE(c.ok());
+  Recorder rec;
+  auto handle = on_loop(callers, [&] {
+    return (*c)->watch(kube::pods("default"), {}, callers.executor(), rec.on_event(), rec.on_error());
+  });
+  ASSERT_TRUE(handle.ok());
+  ASSERT_TRUE(eventually([&] { return rec.error_count() == 1; }));
+  {
+    std::lock_guard l(rec.mu);
+    EXPECT_EQ(rec.errors[0].code, ErrorCode::kUnavailable);
+    EXPECT_NE(rec.errors[0].message.find("gave up after 3 failed attempts"), std::string::npos) << rec.errors[0].message;
+    EXPECT_NE(rec.errors[0].message.find("http://127.0.0.1:1"), std::string::npos) << rec.errors[0].message;
+  }
+  on_loop(callers, [&] { (*handle)->stop(); });
+  callers.stop();
+}
+
+TEST(HttpKubeClient, StoppingAWatchOnASilentServerIsPrompt) {
+  // A server that accepts and never answers.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  boost::asio::ip::tcp::socket held(ioc);
+  acceptor.async_accept(held, [](boost::system::error_code) {});
+  std::thread io([&] { ioc.run(); });
+
+  apiserver::RealTimeLoop callers;
+  callers.start();
+  RestConfig cfg;
+  cfg.server = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+  cfg.qps = 0;
+  cfg.timeout = 30s;
+  cfg.origin = "test";
+  HttpKubeClientOptions o;
+  o.dispatch = [&](Executor&, Executor::Task t) { callers.submit(std::move(t)); };
+  auto c = HttpKubeClient::create(cfg, o);
+  ASSERT_TRUE(c.ok());
+  Recorder rec;
+  auto handle = on_loop(callers, [&] {
+    return (*c)->watch(kube::pods("default"), {}, callers.executor(), rec.on_event(), rec.on_error());
+  });
+  ASSERT_TRUE(handle.ok());
+  ASSERT_TRUE(eventually([&] { return (*c)->connections_opened() == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  on_loop(callers, [&] { (*handle)->stop(); });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(rec.error_count(), 0u);
+  callers.stop();
+  ioc.stop();
+  io.join();
 }
 
 // ---- TLS ----------------------------------------------------------------------------------
