@@ -23,6 +23,7 @@
 #include "fake-apiserver/owner_loop.h"
 #include "scenarios/cli.h"
 #include "scenarios/cmd_extender.h"
+#include "scenarios/test/test_tls.h"
 
 namespace kci::cli {
 namespace {
@@ -72,6 +73,7 @@ Reply call(std::uint16_t port, http::verb verb, const std::string& target, const
 
 //! Seed 000's cluster behind the fake API server's HTTP face, and a kubeconfig to reach it.
 struct Seed000Cluster {
+  std::unique_ptr<testing::TestPki> pki;
   apiserver::RealTimeLoop loop;
   apiserver::ApiServer api{loop.sim()};
   apiserver::InProcessClient client{api};
@@ -87,19 +89,33 @@ struct Seed000Cluster {
     return fut.get();
   }
 
-  Seed000Cluster() {
+  //! With `tls`, the API server speaks HTTPS and the kubeconfig names the CA file.
+  explicit Seed000Cluster(bool tls = false) {
     loop.start();
     apiserver::HttpServerOptions o;
     o.bearer_token = kToken;
+    if (tls) {
+      pki = std::make_unique<testing::TestPki>();
+      o.tls_cert_file = pki->file("server.crt");
+      o.tls_key_file = pki->file("server.key");
+    }
     server = std::make_unique<apiserver::HttpServer>(client, loop, loop.sim().clock(), o);
     EXPECT_TRUE(server->start("127.0.0.1", 0).ok());
     dir = std::filesystem::temp_directory_path() / ("kci-extender-" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(dir);
     kubeconfig = (dir / "kubeconfig").string();
-    apiserver::KubeconfigSpec spec;
-    spec.server = server->url();
-    spec.token = kToken;
-    std::ofstream(kubeconfig) << apiserver::kubeconfig_yaml(spec);
+    if (tls) {
+      std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: seed\n"
+                                << "clusters:\n- name: fake\n  cluster:\n    server: " << server->url()
+                                << "\n    certificate-authority: " << pki->file("ca.crt") << "\n"
+                                << "users:\n- name: admin\n  user:\n    token: " << kToken << "\n"
+                                << "contexts:\n- name: seed\n  context:\n    cluster: fake\n    user: admin\n";
+    } else {
+      apiserver::KubeconfigSpec spec;
+      spec.server = server->url();
+      spec.token = kToken;
+      std::ofstream(kubeconfig) << apiserver::kubeconfig_yaml(spec);
+    }
 
     on_loop([&] {
       node("10.0.0.179", "node", false, "250m");
@@ -272,6 +288,18 @@ TEST(ExtenderServer, BadBodiesGet400WithAMessage) {
 
   EXPECT_EQ(call(port, http::verb::post, "/scheduler/bind", R"({"Pod": {}})").status, 404);
   EXPECT_EQ(call(port, http::verb::get, "/scheduler/priorities/group_score").status, 405);
+}
+
+TEST(ExtenderServer, ReachesAnHttpsApiServerThroughTheKubeconfigCa) {
+  Seed000Cluster c(true);
+  ASSERT_EQ(c.server->url().rfind("https://", 0), 0u);
+  auto ext = start_extender(c);
+  ASSERT_TRUE(ext);
+  EXPECT_NE(ext->describe().find("https://127.0.0.1:"), std::string::npos) << ext->describe();
+  Json args = {{"Pod", c.pod(0)}, {"Nodes", nullptr}, {"NodeNames", c.node_names()}};
+  Reply r = call(ext->port(), http::verb::post, "/scheduler/priorities/group_score", args.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(scores_of(r).size(), 7u);
 }
 
 TEST(ExtenderCommand, FlagsAreCheckedAndNamed) {
