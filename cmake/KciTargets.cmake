@@ -5,6 +5,9 @@
 #   dependencies, so a call that crosses a seam fails the build.
 
 set(KCI_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+# The shared specification (DESIGN.md, reference/, seeds/) that tests read; beside the
+# checkout by default, elsewhere for a checkout in a nested worktree.
+set(KCI_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH "the shared specification folder")
 
 # kci_component(NAME DIR DEPS dep... [LIBS lib...])
 function(kci_component name)
@@ -40,7 +43,7 @@ function(kci_component_tests name)
   add_executable(${name}_tests ${tests})
   target_compile_options(${name}_tests PRIVATE ${KCI_WARNINGS})
   target_compile_definitions(${name}_tests PRIVATE
-    KCI_SOURCE_DIR="${PROJECT_SOURCE_DIR}" KCI_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    KCI_SOURCE_DIR="${PROJECT_SOURCE_DIR}" KCI_SHARED_DIR="${KCI_SHARED_DIR}"
     KCI_BINARY_DIR="${CMAKE_BINARY_DIR}")
   target_link_libraries(${name}_tests PRIVATE kci_${name} ${ARG_LIBS}
     GTest::gtest GTest::gmock GTest::gtest_main rapidcheck rapidcheck_gtest)

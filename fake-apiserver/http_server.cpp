@@ -2,7 +2,9 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <array>
 #include <charconv>
@@ -23,6 +25,7 @@ namespace kci::apiserver {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -81,7 +84,12 @@ std::string chunk(std::string_view data) {
 
 }  // namespace
 
-class Session;
+//! A connection as the server tracks it (plain or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void close() = 0;
+};
 
 struct HttpServer::Impl {
   Impl(kube::KubeClient& client, OwnerLoop& owner, const Clock& clock, HttpServerOptions o)
@@ -98,30 +106,49 @@ struct HttpServer::Impl {
   std::uint16_t port = 0;
   std::string host;
   std::uint64_t next_stream = 1;
-  std::set<std::shared_ptr<Session>> sessions;  // socket thread only
+  std::set<std::shared_ptr<SessionBase>> sessions;  // socket thread only
+  std::optional<ssl::context> tls;                  // set when serving HTTPS
 
   void accept_loop();
 };
 
 //! One connection: requests one after another; a watch turns it into a chunked stream that
-//! ends the connection when it ends.
-class Session : public std::enable_shared_from_this<Session> {
+//! ends the connection when it ends. `Stream` is beast::tcp_stream or an ssl_stream over it.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)), timer_(server.ioc) {}
+  template <class... Args>
+  Session(HttpServer::Impl& server, Args&&... args)
+      : server_(server), stream_(std::forward<Args>(args)...), timer_(server.ioc) {}
 
-  void start() { read_request(); }
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  void start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->read_request();
+      });
+    } else {
+      read_request();
+    }
+  }
 
   //! Closes the socket and releases the watch, if any (socket thread).
-  void close() {
+  void close() override {
     if (closed_) return;
     closed_ = true;
     beast::error_code ec;
     timer_.cancel();
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
     release_watch();
-    server_.sessions.erase(shared_from_this());
+    server_.sessions.erase(this->shared_from_this());
   }
 
   void begin_stream(std::uint64_t id, std::optional<std::chrono::seconds> timeout) {
@@ -132,18 +159,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     stream_id_ = id;
     streaming_ = true;
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     send(status_line(200) +
          "Content-Type: application/json\r\nCache-Control: no-cache, private\r\n"
          "Transfer-Encoding: chunked\r\n\r\n");
     if (timeout) {
       timer_.expires_after(*timeout);
-      timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->end_stream();
       });
     }
     // Any byte or error from the client while streaming ends the stream (no pipelining).
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     stream_.async_read_some(asio::buffer(probe_), [self](beast::error_code, std::size_t) {
       self->close();
     });
@@ -182,9 +209,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_request() {
     parser_.emplace();
     parser_->body_limit(kMaxBody);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                        self->on_request(ec);
                      });
   }
@@ -224,7 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     auto core = server_.core;
     auto gate = server_.gate;
-    std::weak_ptr<Session> weak = shared_from_this();
+    std::weak_ptr<Session> weak = this->shared_from_this();
     if (is_watch_request(req)) {
       const std::uint64_t id = server_.next_stream++;
       std::optional<std::chrono::seconds> timeout = watch_timeout(req);
@@ -312,7 +339,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     writing_ = true;
     asio::async_write(stream_, asio::buffer(out_.front()),
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         self->out_.pop_front();
                         if (ec) {
                           self->close();
@@ -323,7 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   HttpServer::Impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -341,9 +368,15 @@ class Session : public std::enable_shared_from_this<Session> {
 void HttpServer::Impl::accept_loop() {
   acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;  // closed: stopping
-    auto s = std::make_shared<Session>(*this, std::move(socket));
-    sessions.insert(s);
-    s->start();
+    if (tls) {
+      auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls);
+      sessions.insert(s);
+      s->start();
+    } else {
+      auto s = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
+      sessions.insert(s);
+      s->start();
+    }
     accept_loop();
   });
 }
@@ -357,6 +390,20 @@ HttpServer::~HttpServer() { stop(); }
 Status HttpServer::start(const std::string& host, std::uint16_t port) {
   if (impl_->thread.joinable()) return make_error(ErrorCode::kInternal, "the server is already started");
   beast::error_code ec;
+  const auto& o = impl_->options;
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty())
+    return invalid_argument(std::string("TLS needs both a certificate and a key file; only the ") +
+                            (o.tls_cert_file.empty() ? "key" : "certificate") + " was given");
+  if (!o.tls_cert_file.empty()) {
+    ssl::context ctx(ssl::context::tls_server);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    ctx.use_certificate_chain_file(o.tls_cert_file, ec);
+    if (ec) return invalid_argument("TLS certificate file \"" + o.tls_cert_file + "\": " + ec.message());
+    ctx.use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
+    if (ec) return invalid_argument("TLS key file \"" + o.tls_key_file + "\": " + ec.message());
+    impl_->tls.emplace(std::move(ctx));
+  }
   const auto addr = asio::ip::make_address(host, ec);
   if (ec) return invalid_argument("listen address \"" + host + "\" is not an IP address: " + ec.message());
   tcp::acceptor acc(impl_->ioc);
@@ -381,7 +428,7 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
 std::uint16_t HttpServer::port() const { return impl_->port; }
 
 std::string HttpServer::url() const {
-  return "http://" + impl_->host + ":" + std::to_string(impl_->port);
+  return std::string(impl_->tls ? "https://" : "http://") + impl_->host + ":" + std::to_string(impl_->port);
 }
 
 void HttpServer::stop() {

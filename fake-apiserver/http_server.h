@@ -1,5 +1,5 @@
-// The fake API server's HTTP face: the Kubernetes REST API in JSON over HTTP/1.1 on a
-// loopback port, so that real clients (kubectl 1.32, client-go, the product's HTTP
+// The fake API server's HTTP face: the Kubernetes REST API in JSON over HTTP/1.1 (or HTTPS,
+// given a certificate and key) on a loopback port, so that real clients (kubectl 1.32, client-go, the product's HTTP
 // KubeClient) can talk to any KubeClient: discovery, OpenAPI v2, verbs, Tables, chunked
 // watch streams.
 //
@@ -28,6 +28,9 @@ namespace kci::apiserver {
 struct HttpServerOptions {
   //! When not empty, every request must carry "Authorization: Bearer <token>" (401 otherwise).
   std::string bearer_token;
+  //! PEM certificate chain and private key files: both set = serve HTTPS (TLS 1.2+) instead of
+  //! plain HTTP; one without the other is refused by start().
+  std::string tls_cert_file, tls_key_file;
 };
 
 class HttpServer {
@@ -40,11 +43,12 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  //! Binds `host:port` (port 0 = any free port) and serves on a thread of its own.
+  //! Loads the TLS files (when given; errors name the file), binds `host:port` (port 0 = any
+  //! free port) and serves on a thread of its own.
   Status start(const std::string& host, std::uint16_t port);
   //! The bound port (after start).
   std::uint16_t port() const;
-  //! "http://host:port" (after start).
+  //! "http://host:port", or "https://..." with TLS (after start).
   std::string url() const;
   //! Closes every connection and watch, joins the thread; idempotent.
   void stop();

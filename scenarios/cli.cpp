@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
 #include "scenarios/cmd_sim.h"
@@ -21,6 +22,7 @@ constexpr std::string_view kUsage =
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
     "  fake-apiserver  serve the fake Kubernetes API alone (--listen HOST:PORT --kubeconfig-out PATH)\n"
     "  webhook    serve the admission webhook over HTTPS (--listen --tls-cert --tls-key)\n"
+    "  extender   serve the scheduler extender over HTTP (--listen, --kubeconfig or --in-cluster)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -41,6 +43,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (cmd == "translate") return run_translate(argc - 2, argv + 2, out, err);
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
   if (cmd == "webhook") return run_webhook(argc, argv, out, err);
+  if (cmd == "extender") return run_extender(argc, argv, out, err);
   if (cmd == "sim") return run_sim(argc, argv, out, err);
   if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;

@@ -1,0 +1,207 @@
+#include "scenarios/cmd_extender.h"
+
+#include <csignal>
+#include <charconv>
+#include <future>
+#include <mutex>
+
+#include "fake-apiserver/owner_loop.h"
+#include "provider/extender/extender_server.h"
+#include "provider/extender/extender_service.h"
+#include "provider/kube_http/http_kube_client.h"
+
+namespace kci::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: kci-vk extender [--listen HOST:PORT] (--kubeconfig PATH [--context NAME] | --in-cluster)\n"
+    "                       [--qps N] [--burst N]\n"
+    "  --listen      address to serve the extender's HTTP on (default 0.0.0.0:80; port 0 = any)\n"
+    "  --kubeconfig  kubeconfig file of the cluster to watch (token, tokenFile or client\n"
+    "                certificate; exec plugins are not supported)\n"
+    "  --context     context of the kubeconfig to use (default: its current-context)\n"
+    "  --in-cluster  use the pod's service account (KUBERNETES_SERVICE_HOST/PORT, token, ca.crt)\n"
+    "  --qps         client-side limit of requests a second to the API server (default 20;\n"
+    "                0 = unlimited)\n"
+    "  --burst       requests allowed at once above --qps (default 40)\n"
+    "serves POST /scheduler/predicates/always_true, /scheduler/priorities/group_score,\n"
+    "/scheduler/preemption (kube-scheduler ExtenderArgs) and GET /healthz, until SIGINT or SIGTERM\n";
+
+Result<double> number(const std::string& flag, const std::string& v) {
+  double d = 0;
+  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || p != v.data() + v.size() || d < 0)
+    return invalid_argument(flag + " is \"" + v + "\"; expected a number >= 0");
+  return d;
+}
+
+}  // namespace
+
+Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
+  ExtenderFlags f;
+  help = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> Result<std::string> {
+      if (i + 1 >= argc) return invalid_argument(a + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (a == "--help" || a == "-h") {
+      help = true;
+      return f;
+    } else if (a == "--listen") {
+      KCI_TRY(std::string v, value());
+      const auto colon = v.rfind(':');
+      std::string host = colon == std::string::npos ? std::string() : v.substr(0, colon);
+      if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+      unsigned port = 0;
+      const std::string p = colon == std::string::npos ? std::string() : v.substr(colon + 1);
+      const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+      if (host.empty() || p.empty() || ec != std::errc() || end != p.data() + p.size() || port > 65535)
+        return invalid_argument("--listen is \"" + v + "\"; expected HOST:PORT with a port in 0-65535");
+      f.host = host;
+      f.port = static_cast<std::uint16_t>(port);
+    } else if (a == "--kubeconfig") {
+      KCI_TRY(f.kubeconfig, value());
+      if (f.kubeconfig.empty()) return invalid_argument("--kubeconfig is empty; expected a file");
+    } else if (a == "--context") {
+      KCI_TRY(f.context, value());
+    } else if (a == "--in-cluster") {
+      f.in_cluster = true;
+    } else if (a == "--qps") {
+      KCI_TRY(std::string v, value());
+      KCI_TRY(f.qps, number("--qps", v));
+    } else if (a == "--burst") {
+      KCI_TRY(std::string v, value());
+      KCI_TRY(f.burst, number("--burst", v));
+      if (f.burst < 1) return invalid_argument("--burst is \"" + v + "\"; expected at least 1");
+    } else {
+      return invalid_argument("unknown flag \"" + a + "\"");
+    }
+  }
+  if (f.kubeconfig.empty() == !f.in_cluster)
+    return invalid_argument(f.in_cluster ? "--kubeconfig and --in-cluster exclude each other; give one"
+                                         : "one of --kubeconfig PATH or --in-cluster is required");
+  if (f.in_cluster && !f.context.empty()) return invalid_argument("--context needs --kubeconfig");
+  return f;
+}
+
+struct ExtenderProcess::State {
+  apiserver::RealTimeLoop loop;
+  std::unique_ptr<provider::HttpKubeClient> client;
+  std::unique_ptr<extender::ExtenderService> service;
+  std::unique_ptr<extender::ExtenderServer> server;
+  std::string description;
+  bool stopped = false;
+
+  //! Runs `f` on the loop and waits for its result.
+  template <class F>
+  auto on_loop(F&& f) {
+    std::packaged_task<decltype(f())()> task(std::forward<F>(f));
+    auto fut = task.get_future();
+    loop.submit([&task] { task(); });
+    return fut.get();
+  }
+};
+
+ExtenderProcess::ExtenderProcess(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ExtenderProcess::~ExtenderProcess() { stop(); }
+
+Result<std::unique_ptr<ExtenderProcess>> ExtenderProcess::start(const ExtenderFlags& flags,
+                                                                std::function<void(const std::string&)> log) {
+  Result<provider::RestConfig> cfg = flags.in_cluster ? provider::in_cluster_config()
+                                                      : provider::load_kubeconfig(flags.kubeconfig, flags.context);
+  if (!cfg.ok()) return cfg.take_error();
+  cfg->qps = flags.qps;
+  cfg->burst = flags.burst;
+  auto state = std::make_unique<State>();
+  provider::HttpKubeClientOptions o;
+  o.user_agent = "kci-vk-extender";
+  // The service runs on a SimExecutor driven in real time: watch events hop through the
+  // loop's thread-safe submit().
+  apiserver::RealTimeLoop* loop = &state->loop;
+  o.dispatch = [loop](Executor&, Executor::Task t) { loop->submit(std::move(t)); };
+  KCI_TRY(state->client, provider::HttpKubeClient::create(*cfg, o));
+  if (auto v = state->client->get_raw("/version"); !v.ok())
+    return make_error(v.error().code, "the API server " + cfg->server + " (" + cfg->origin +
+                                          ") does not answer: " + v.error().message);
+  state->description = cfg->server + " (" + cfg->origin + ")";
+  state->service = std::make_unique<extender::ExtenderService>(*state->client, state->loop.sim(), std::move(log));
+  state->loop.start();
+  State* s = state.get();
+  s->on_loop([s] { s->service->start(); });
+  state->server = std::make_unique<extender::ExtenderServer>(
+      [s](const std::string& path, const std::string& body) {
+        return s->on_loop([s, &path, &body] { return s->service->handle(path, body); });
+      },
+      [s] { return s->on_loop([s] { return s->service->synced(); }); });
+  if (auto st = state->server->start(flags.host, flags.port); !st.ok()) {
+    ExtenderProcess failed(std::move(state));
+    return st.take_error();
+  }
+  return std::unique_ptr<ExtenderProcess>(new ExtenderProcess(std::move(state)));
+}
+
+std::uint16_t ExtenderProcess::port() const { return state_->server ? state_->server->port() : 0; }
+std::string ExtenderProcess::describe() const { return state_->description; }
+bool ExtenderProcess::synced() {
+  State* s = state_.get();
+  return s->on_loop([s] { return s->service->synced(); });
+}
+
+std::map<std::string, std::int64_t> ExtenderProcess::pods_on_virtual_nodes() {
+  State* s = state_.get();
+  return s->on_loop([s] { return s->service->snapshot().pods_on_virtual_node; });
+}
+
+void ExtenderProcess::stop() {
+  if (!state_ || state_->stopped) return;
+  state_->stopped = true;
+  if (state_->server) state_->server->stop();
+  // The informers' watches are stopped on the loop they deliver to.
+  State* s = state_.get();
+  s->on_loop([s] { s->service.reset(); });
+  s->loop.stop();
+}
+
+int run_extender(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  bool help = false;
+  auto flags = parse_extender_flags(argc - 2, argv + 2, help);
+  if (help) {
+    out << kUsage;
+    return 0;
+  }
+  if (!flags.ok()) {
+    err << "kci-vk extender: " << flags.error().message << "\n" << kUsage;
+    return 2;
+  }
+  // Block the signals before any thread starts, so that only sigwait() sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::mutex out_mu;
+  auto p = ExtenderProcess::start(*flags, [&](const std::string& line) {
+    std::lock_guard lock(out_mu);
+    out << "extender: " << line << "\n" << std::flush;
+  });
+  if (!p.ok()) {
+    err << "kci-vk extender: " << p.error().message << "\n";
+    return 1;
+  }
+  {
+    std::lock_guard lock(out_mu);
+    out << "extender: serving http://" << flags->host << ":" << (*p)->port()
+        << "/scheduler/{predicates/always_true,priorities/group_score,preemption} and /healthz; API server "
+        << (*p)->describe() << "\n"
+        << std::flush;
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  (*p)->stop();
+  out << "extender: stopped (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ")\n";
+  return 0;
+}
+
+}  // namespace kci::cli
