@@ -92,11 +92,17 @@ class SimWorld final : public World {
     return {};
   }
 
-  Status start() override {
+  //! Before the scenario's cluster objects: the admission chain, and the webhook's
+  //! definitions (its Selector CRDs), so the scenario can apply Selector objects.
+  Status prepare() {
     // Mutating admission is part of every cluster; what it calls comes from the
     // MutatingWebhookConfiguration objects in the store.
     server_.set_admission(&admission_);
     if (scenario_.webhook) KCI_TRY_STATUS(install_profile_webhook());
+    return {};
+  }
+
+  Status start() override {
     KCI_TRY_STATUS(apply_sources(scenario_.cluster));
     apiserver::SchedulerOptions scheduling;
     if (scenario_.extenderWeight) {
@@ -168,11 +174,20 @@ class SimWorld final : public World {
   }
 
   Status apply_object(const Json& object) override {
-    KCI_TRY(auto ref, kube::ref_of(object));
-    if (ref.namespace_.empty()) {
-      const auto* info = kube::find_builtin(ref.group, ref.resource);
-      if (info && info->namespaced) ref.namespace_ = "default";
+    // Built-in kinds and, like kubectl after discovery, the custom resources the server's
+    // CustomResourceDefinitions registered.
+    const std::string api_version = object.value("apiVersion", "");
+    const kube::ResourceInfo* info = server_.registry().find_kind(api_version, object.value("kind", ""));
+    kube::ResourceRef ref;
+    if (info) {
+      const Json meta = object.value("metadata", Json::object());
+      ref = {info->group, api_version.substr(api_version.find('/') + 1), info->resource,
+             info->namespaced ? meta.value("namespace", "") : "", meta.value("name", "")};
+      if (info->group.empty()) ref.version = api_version;
+    } else {
+      KCI_TRY(ref, kube::ref_of(object));
     }
+    if (ref.namespace_.empty() && info && info->namespaced) ref.namespace_ = "default";
     auto existing = client_.get(ref);
     if (existing.ok()) {
       auto r = client_.patch(ref, kube::PatchType::kMerge, object);
@@ -269,6 +284,7 @@ Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t se
   if (!cfg.ok()) return invalid_argument("kci: " + cfg.error().message);
   auto w = std::make_unique<SimWorld>(s, seed, std::move(*cfg));
   KCI_TRY_STATUS(w->build_virtual_nodes());
+  KCI_TRY_STATUS(w->prepare());
   return std::unique_ptr<World>(std::move(w));
 }
 

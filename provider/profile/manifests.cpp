@@ -68,7 +68,16 @@ Json crd(const std::string& group, const std::string& scope) {
 }  // namespace
 
 Json selector_crd() { return crd(std::string(kSelectorGroup), "Cluster"); }
-Json eci_selector_crd() { return crd(std::string(kEciSelectorGroup), "Namespaced"); }
+Json eci_selector_crd() {
+  // Seed 004 shows both v1 and the v1beta1 its examples are written in; one schema serves
+  // both, so the seed's Selector objects apply as they are.
+  Json c = crd(std::string(kEciSelectorGroup), "Namespaced");
+  Json beta = c["spec"]["versions"][0];
+  beta["name"] = "v1beta1";
+  beta["storage"] = false;
+  c["spec"]["versions"].push_back(std::move(beta));
+  return c;
+}
 
 Json mutating_webhook_configuration(const WebhookEndpoint& e) {
   Json client;
