@@ -15,6 +15,8 @@ std::string kubeconfig_yaml(const KubeconfigSpec& spec) {
   y += "- name: " + q(spec.name) + "\n";
   y += "  cluster:\n";
   y += "    server: " + q(spec.server) + "\n";
+  if (!spec.certificate_authority_data.empty())
+    y += "    certificate-authority-data: " + q(spec.certificate_authority_data) + "\n";
   y += "users:\n";
   y += "- name: " + q(spec.name) + "\n";
   y += "  user:\n";

@@ -14,6 +14,8 @@ struct KubeconfigSpec {
   std::string token;                 //!< the bearer token the server expects
   std::string name = "kci-fake";     //!< the name of the cluster, the user and the context
   std::string namespace_ = "default";  //!< the context's namespace
+  //! base64 PEM the client trusts for an https server (certificate-authority-data).
+  std::string certificate_authority_data;
 };
 
 //! The kubeconfig YAML (apiVersion v1, kind Config) for `spec`.

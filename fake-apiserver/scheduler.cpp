@@ -5,6 +5,7 @@
 
 #include "core/k8s/resources.h"
 #include "core/k8s/scheduling.h"
+#include "fake-apiserver/http_client.h"
 
 namespace kci::apiserver {
 
@@ -45,6 +46,19 @@ std::string now_text(const Executor& ex) {
 }
 
 }  // namespace
+
+Result<Json> HttpExtenderTransport::call(const ExtenderConfig& config, const std::string& verb, const Json& args) {
+  std::string url = config.urlPrefix;
+  if (!url.empty() && url.back() != '/') url += '/';
+  url += verb;
+  KCI_TRY(HttpAnswer answer, post_json(url, args.dump(), "", config.httpTimeout));
+  if (answer.status != 200)
+    return make_error(ErrorCode::kUnavailable, "extender " + url + " answered HTTP " + std::to_string(answer.status) +
+                                                   ": " + answer.body.substr(0, 512));
+  Json decoded = Json::parse(answer.body, nullptr, false);
+  if (decoded.is_discarded()) return make_error(ErrorCode::kUnavailable, "extender " + url + " answered no JSON");
+  return decoded;
+}
 
 Result<std::vector<ExtenderConfig>> parse_extenders(const Json& configuration) {
   std::vector<ExtenderConfig> out;

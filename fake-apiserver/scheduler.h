@@ -59,6 +59,14 @@ class ExtenderTransport {
                             const Json& args) = 0;
 };
 
+//! Extenders over HTTP(S), as kube-scheduler calls them: POST <urlPrefix>/<verb> with the
+//! configuration's httpTimeout; HTTPS verifies against the system's roots. Blocks the
+//! calling thread for the call.
+class HttpExtenderTransport final : public ExtenderTransport {
+ public:
+  Result<Json> call(const ExtenderConfig& config, const std::string& verb, const Json& args) override;
+};
+
 //! An extender: its configuration and how to reach it.
 struct Extender {
   ExtenderConfig config;

@@ -4,8 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
+#include <vector>
 #include <string>
 
+#include "core/k8s/object.h"
+#include "core/k8s/yaml.h"
 #include "core/random.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
@@ -13,6 +17,8 @@
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/kubeconfig.h"
+#include "fake-apiserver/mutating_webhooks.h"
+#include "fake-apiserver/scheduler.h"
 #include "fake-apiserver/node_lifecycle_controller.h"
 #include "fake-apiserver/owner_loop.h"
 #include "fake-apiserver/replicaset_controller.h"
@@ -28,7 +34,16 @@ constexpr std::string_view kUsage =
     "  --token           the bearer token written to the kubeconfig (default: a random one);\n"
     "                    required of clients only with --require-token (kubectl sends\n"
     "                    credentials over TLS only, and this server speaks plain HTTP)\n"
-    "  --seed            random seed for uids and generated names (default 1)\n";
+    "  --seed            random seed for uids and generated names (default 1)\n"
+    "  --tls-cert-file, --tls-private-key-file\n"
+    "                    serve HTTPS with this PEM certificate chain and key; the kubeconfig\n"
+    "                    trusts that chain (self-signed, or ending with its CA)\n"
+    "  --scheduler-config FILE\n"
+    "                    KubeSchedulerConfiguration (YAML or JSON; seed 000's Policy form too)\n"
+    "                    whose extenders the scheduler calls over HTTP\n"
+    "  --webhook-service NS/NAME=HOST:PORT\n"
+    "                    where the Service a MutatingWebhookConfiguration names is served\n"
+    "                    (HTTPS); may be repeated. Webhooks given by url need nothing.\n";
 
 //! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
 bool write_file(const std::string& path, const std::string& text) {
@@ -48,6 +63,8 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   std::string listen = "127.0.0.1:6443", kubeconfig_path = "kubeconfig", token;
   std::uint64_t seed = 1;
   bool require_token = false;
+  std::string tls_cert, tls_key, scheduler_config;
+  std::vector<std::pair<std::string, std::string>> webhook_services;  // "ns/name" -> "host:port"
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& v) {
@@ -62,6 +79,20 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
       kubeconfig_path = v;
     } else if (a == "--token" && value(v)) {
       token = v;
+    } else if (a == "--tls-cert-file" && value(v)) {
+      tls_cert = v;
+    } else if (a == "--tls-private-key-file" && value(v)) {
+      tls_key = v;
+    } else if (a == "--scheduler-config" && value(v)) {
+      scheduler_config = v;
+    } else if (a == "--webhook-service" && value(v)) {
+      const auto eq = v.find('=');
+      const auto slash = v.find('/');
+      if (eq == std::string::npos || slash == std::string::npos || slash > eq || v.find(':', eq) == std::string::npos) {
+        err << "kci-vk fake-apiserver: --webhook-service is \"" << v << "\"; expected NAMESPACE/NAME=HOST:PORT\n";
+        return 2;
+      }
+      webhook_services.emplace_back(v.substr(0, eq), v.substr(eq + 1));
     } else if (a == "--require-token") {
       require_token = true;
     } else if (a == "--seed" && value(v)) {
@@ -96,6 +127,28 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     err << "kci-vk fake-apiserver: port \"" << port_text << "\" is not a number in 0-65535\n";
     return 2;
   }
+  if (tls_cert.empty() != tls_key.empty()) {
+    err << "kci-vk fake-apiserver: --tls-cert-file and --tls-private-key-file go together\n";
+    return 2;
+  }
+  std::vector<apiserver::ExtenderConfig> extenders;
+  if (!scheduler_config.empty()) {
+    std::ifstream in(scheduler_config);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = in ? k8s::yaml_document(text.str()) : Result<k8s::Json>(invalid_argument("cannot be read"));
+    if (doc.ok()) {
+      // seed 000's form: a ConfigMap holding the Policy under data["policy.cfg"].
+      if (doc->value("kind", "") == "ConfigMap" && (*doc)["data"].contains("policy.cfg"))
+        doc = k8s::yaml_document((*doc)["data"]["policy.cfg"].get<std::string>());
+    }
+    auto parsed = doc.ok() ? apiserver::parse_extenders(*doc) : Result<std::vector<apiserver::ExtenderConfig>>(doc.error());
+    if (!parsed.ok()) {
+      err << "kci-vk fake-apiserver: --scheduler-config " << scheduler_config << ": " << parsed.error().message << "\n";
+      return 2;
+    }
+    extenders = std::move(*parsed);
+  }
   if (token.empty()) {
     // A fresh token per run: this is a process edge, real randomness is allowed here.
     std::random_device rd;
@@ -121,8 +174,27 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
       err << "kci-vk fake-apiserver: " << st.error().message << "\n";
       return 1;
     }
+  // Mutating admission calls the webhooks that MutatingWebhookConfiguration objects name.
+  apiserver::HttpWebhooks webhooks;
+  for (const auto& [service, address] : webhook_services) {
+    const auto slash = service.find('/');
+    webhooks.add_service_address(service.substr(0, slash), service.substr(slash + 1), address);
+  }
+  apiserver::MutatingWebhookAdmission admission(api, webhooks);
+  api.set_admission(&admission);
+  // kube-scheduler, with the configured extenders reached over HTTP.
+  apiserver::HttpExtenderTransport extender_transport;
+  apiserver::SchedulerOptions scheduling;
+  for (auto& c : extenders) scheduling.extenders.push_back({c, &extender_transport});
+  apiserver::Scheduler scheduler(client, loop.sim(), Rng(seed ^ 0x5c), std::move(scheduling));
+  if (Status st = scheduler.start(); !st.ok()) {
+    err << "kci-vk fake-apiserver: " << st.error().message << "\n";
+    return 1;
+  }
   apiserver::HttpServerOptions http_options;
   if (require_token) http_options.bearer_token = token;
+  http_options.tls_cert_file = tls_cert;
+  http_options.tls_key_file = tls_key;
   apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);
 
   // Block the stop signals before any thread starts, then wait for one of them.
@@ -139,6 +211,14 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   }
   apiserver::KubeconfigSpec spec;
   spec.server = http.url();
+  if (!tls_cert.empty()) {
+    // The kubeconfig trusts the served certificates: a self-signed certificate, or a chain
+    // that ends with its CA.
+    std::ifstream pem(tls_cert);
+    std::stringstream chain;
+    chain << pem.rdbuf();
+    spec.certificate_authority_data = k8s::base64_encode(chain.str());
+  }
   spec.token = token;
   if (!write_file(kubeconfig_path, apiserver::kubeconfig_yaml(spec))) {
     err << "kci-vk fake-apiserver: cannot write the kubeconfig to " << kubeconfig_path << "\n";
