@@ -756,17 +756,17 @@ DescribeRegionsResponse decode(const json& j) {
 }  // namespace
 
 std::string to_json(const CreateContainerGroupResponse& r) {
-  return json{{"RequestId", r.request_id}, {"ContainerGroupId", r.container_group_id}}.dump();
+  return json{{"RequestId", r.request_id}, {"ContainerGroupId", r.container_group_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeContainerGroupResponse& r) {
   json a = json::array();
   for (const auto& g : r.container_groups) a.push_back(group_json(g));
   return json{{"RequestId", r.request_id}, {"ContainerGroups", a}, {"Marker", r.marker}, {"TotalCount", r.total_count}}
-      .dump();
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
-std::string to_json(const DeleteContainerGroupResponse& r) { return json{{"RequestId", r.request_id}}.dump(); }
+std::string to_json(const DeleteContainerGroupResponse& r) { return json{{"RequestId", r.request_id}}.dump(-1, ' ', false, json::error_handler_t::replace); }
 std::string to_json(const DescribeContainerLogResponse& r) {
-  return json{{"RequestId", r.request_id}, {"Content", r.content}}.dump();
+  return json{{"RequestId", r.request_id}, {"Content", r.content}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeContainerGroupEventsResponse& r) {
   json a = json::array();
@@ -774,10 +774,10 @@ std::string to_json(const DescribeContainerGroupEventsResponse& r) {
     a.push_back({{"FirstTimestamp", e.first_timestamp}, {"LastTimestamp", e.last_timestamp}, {"Count", e.count},
                  {"Type", e.type}, {"Reason", e.reason}, {"Message", e.message}});
   }
-  return json{{"RequestId", r.request_id}, {"Events", a}}.dump();
+  return json{{"RequestId", r.request_id}, {"Events", a}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeContainerGroupCountResponse& r) {
-  return json{{"RequestId", r.request_id}, {"ContainerGroupCount", r.count}}.dump();
+  return json{{"RequestId", r.request_id}, {"ContainerGroupCount", r.count}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeKciPackagesResponse& r) {
   json p = json::array(), t = json::array();
@@ -787,14 +787,14 @@ std::string to_json(const DescribeKciPackagesResponse& r) {
                  {"Memory", x.memory}, {"Gpu", x.gpu}, {"GpuType", x.gpu_type},
                  {"SystemDiskTypes", x.system_disk_types}});
   }
-  return json{{"RequestId", r.request_id}, {"Packages", p}, {"InstanceTypes", t}}.dump();
+  return json{{"RequestId", r.request_id}, {"Packages", p}, {"InstanceTypes", t}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeRegionsResponse& r) {
   json a = json::array();
   for (const auto& x : r.regions) {
     a.push_back({{"Region", x.region}, {"RegionName", x.region_name}, {"AvailabilityZones", x.zones}});
   }
-  return json{{"RequestId", r.request_id}, {"RegionSet", a}}.dump();
+  return json{{"RequestId", r.request_id}, {"RegionSet", a}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 template <class Response>
@@ -819,7 +819,7 @@ template Result<DescribeRegionsResponse> from_json(std::string_view);
 
 std::string error_envelope(std::string_view request_id, const Error& e) {
   const std::string code = e.reason.empty() ? std::string(assumed::kInternalError) : e.reason;
-  return json{{"RequestId", request_id}, {"Error", {{"Code", code}, {"Message", e.message}}}}.dump();
+  return json{{"RequestId", request_id}, {"Error", {{"Code", code}, {"Message", e.message}}}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Error parse_error_envelope(int http_status, std::string_view body) {
