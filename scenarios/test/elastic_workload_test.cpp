@@ -208,6 +208,24 @@ TEST(ElasticWorkloadController, DeletionRemovesTheClonesAndRestoresTheSource) {
   EXPECT_FALSE(src["metadata"].value("annotations", Json::object()).contains(kOwnerAnnotation));
 }
 
+// Level-triggered: an ElasticWorkload deleted while no controller ran is cleaned up by the
+// next one.
+TEST(ElasticWorkloadController, DeletionWhileStoppedIsCleanedUpOnStart) {
+  Cluster c;
+  c.create(kube::deployments("default"), source_deployment());
+  c.create(elastic_workloads().in("default"), seed_workload());
+  ASSERT_TRUE(c.clone().is_object());
+  c.controller.stop();
+  ASSERT_TRUE(c.client.remove(elastic_workloads().in("default").named("elasticworkload-sample")).ok());
+  c.ex.run_until_idle();
+  EXPECT_TRUE(c.clone().is_object());
+  ElasticWorkloadController next(c.client, c.ex);
+  next.start();
+  c.ex.run_until_idle();
+  EXPECT_TRUE(c.clone().is_null());
+  EXPECT_EQ(c.source()["spec"]["replicas"], 2);
+}
+
 TEST(ElasticWorkloadController, RemovedUnitLosesItsClone) {
   Cluster c;
   c.create(kube::deployments("default"), source_deployment());
