@@ -50,10 +50,40 @@ Result<ObjectSource> resolve(const ObjectSource& src, const std::string& base) {
   return out;
 }
 
-Result<kube::ResourceRef> ref_for_kind(const std::string& kind, const std::string& ns, const std::string& name) {
+//! A built-in kind, or a custom resource's kind as the cluster's CustomResourceDefinitions
+//! name it ("ElasticWorkload", or "ElasticWorkload.autoscaling.ksyun.com" when two groups
+//! define the same kind, unless only one of them holds an object of that name); the
+//! storage version.
+Result<kube::ResourceRef> ref_for_kind(kube::KubeClient& client, const std::string& kind, const std::string& ns,
+                                       const std::string& name) {
   for (const auto& info : kube::builtin_resources())
     if (info.kind == kind) return kube::ResourceRef{info.group, info.version, info.resource, info.namespaced ? ns : "", name};
-  return invalid_argument("kind \"" + kind + "\" is not a built-in kind this runner can address");
+  const auto dot = kind.find('.');
+  const std::string bare = kind.substr(0, dot), group = dot == std::string::npos ? "" : kind.substr(dot + 1);
+  std::vector<kube::ResourceRef> found;
+  if (auto crds = client.list(kube::custom_resource_definitions()); crds.ok()) {
+    for (const auto& crd : crds->items) {
+      const Json spec = crd->value("spec", Json::object());
+      const Json names = spec.value("names", Json::object());
+      if (names.value("kind", "") != bare || (!group.empty() && spec.value("group", "") != group)) continue;
+      std::string version;
+      for (const auto& v : spec.value("versions", Json::array()))
+        if (v.value("served", false) && (version.empty() || v.value("storage", false))) version = v.value("name", "");
+      const bool namespaced = spec.value("scope", "") == "Namespaced";
+      found.push_back({spec.value("group", ""), version, names.value("plural", ""), namespaced ? ns : "", name});
+    }
+  }
+  if (found.size() > 1 && !name.empty()) {
+    // The same kind in two groups (seed 003's and KCI's ElasticWorkload): the one holding the object.
+    std::vector<kube::ResourceRef> holding;
+    for (const auto& r : found)
+      if (client.get(r).ok()) holding.push_back(r);
+    if (holding.size() == 1) return holding.front();
+  }
+  if (found.size() == 1) return found.front();
+  if (found.size() > 1)
+    return invalid_argument("kind \"" + kind + "\" is defined by more than one group; write it as Kind.group");
+  return invalid_argument("kind \"" + kind + "\" is neither a built-in kind nor one a CustomResourceDefinition names");
 }
 
 class Run {
@@ -153,7 +183,7 @@ class Run {
     world_->executor().run_until_idle();
   }
   void run_step(const ScaleStep& sc, StepReport& r) {
-    auto ref = ref_for_kind(sc.kind, sc.namespace_, sc.name);
+    auto ref = ref_for_kind(world_->client(), sc.kind, sc.namespace_, sc.name);
     if (!ref.ok()) {
       r.failures.push_back(ref.error().message);
       return;
@@ -163,7 +193,7 @@ class Run {
     world_->executor().run_until_idle();
   }
   void run_step(const DeleteStep& d, StepReport& r) {
-    auto ref = ref_for_kind(d.kind, d.namespace_, d.name);
+    auto ref = ref_for_kind(world_->client(), d.kind, d.namespace_, d.name);
     if (!ref.ok()) {
       r.failures.push_back(ref.error().message);
       return;

@@ -434,6 +434,8 @@ Result<Scenario> parse_scenario(std::string_view yaml_text, const std::string& p
     }
     KCI_TRY(auto webhook, f.boolean("webhook"));
     s.webhook = webhook.value_or(false);
+    KCI_TRY(auto elastic_workload, f.boolean("elasticWorkload"));
+    s.elasticWorkload = elastic_workload.value_or(false);
     if (const Json* steps = f.get("steps")) {
       if (!steps->is_array()) return Fields::fail_at("steps", "expected a list of steps");
       for (std::size_t i = 0; i < steps->size(); ++i) {

@@ -126,6 +126,9 @@ struct Scenario {
   std::vector<VirtualNodeSpec> virtualNodes;
   std::optional<std::int32_t> extenderWeight;  //!< set when `extender:` is on
   bool webhook = false;
+  //! Seed 003's ElasticWorkload: its CRDs installed at preparation and its controller run.
+  //! Off by default so other scenarios' generated names (the server's seeded uids) stay as they are.
+  bool elasticWorkload = false;
   std::vector<Step> steps;
 };
 

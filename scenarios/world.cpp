@@ -15,6 +15,8 @@
 #include "fake-apiserver/scheduler.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
+#include "provider/elastic/elastic_workload_controller.h"
+#include "provider/elastic/manifests.h"
 #include "provider/extender/extender_service.h"
 #include "provider/profile/manifests.h"
 #include "provider/profile/profile_webhook.h"
@@ -98,6 +100,11 @@ class SimWorld final : public World {
     // Mutating admission is part of every cluster; what it calls comes from the
     // MutatingWebhookConfiguration objects in the store.
     server_.set_admission(&admission_);
+    // Seed 003's ElasticWorkload (elasticWorkload: true): its CRDs before the scenario's
+    // objects, its controller with the others.
+    if (scenario_.elasticWorkload)
+      for (const Json& crd : {elastic::elastic_workload_crd(), elastic::alibaba_elastic_workload_crd()})
+        KCI_TRY_STATUS(apply_object(crd));
     if (scenario_.webhook) KCI_TRY_STATUS(install_profile_webhook());
     return {};
   }
@@ -139,6 +146,10 @@ class SimWorld final : public World {
     KCI_TRY_STATUS(deployments_->start());
     KCI_TRY_STATUS(gc_->start());
     KCI_TRY_STATUS(node_lifecycle_->start());
+    if (scenario_.elasticWorkload) {
+      elastic_ = std::make_unique<elastic::ElasticWorkloadController>(client_, executor_);
+      elastic_->start();
+    }
     for (auto& v : vks_) KCI_TRY_STATUS(v->start());
     executor_.run_until_idle();
     return {};
@@ -273,6 +284,7 @@ class SimWorld final : public World {
   std::unique_ptr<apiserver::DeploymentController> deployments_;
   std::unique_ptr<apiserver::GarbageCollector> gc_;
   std::unique_ptr<apiserver::NodeLifecycleController> node_lifecycle_;
+  std::unique_ptr<elastic::ElasticWorkloadController> elastic_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
 
