@@ -3,6 +3,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <charconv>
+#include <mutex>
 
 #include "core/kci/form.h"
 #include "core/kci/sigv4.h"
@@ -13,6 +18,7 @@ namespace kci::provider {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using namespace kcicloud;
 
@@ -24,10 +30,22 @@ class HttpTransport final : public WireTransport {
 
   // The access key of the options signs every call; ctx.access_key_id, when set, must be it
   // (the HTTP face cannot sign for a key whose secret it does not hold).
+  void set_credentials(const std::string& ak, const std::string& sk) {
+    std::lock_guard lock(mu_);
+    opt_.access_key = ak;
+    opt_.secret_key = sk;
+  }
+
   Result<WireReply> round_trip(const CallContext& ctx, const FormParams& params) override {
-    if (!ctx.access_key_id.empty() && ctx.access_key_id != opt_.access_key) {
+    std::string access_key, secret_key;
+    {
+      std::lock_guard lock(mu_);
+      access_key = opt_.access_key;
+      secret_key = opt_.secret_key;
+    }
+    if (!ctx.access_key_id.empty() && ctx.access_key_id != access_key) {
       return make_error(ErrorCode::kInvalidArgument, "the call names access key " + ctx.access_key_id +
-                                                          " but this client signs with " + opt_.access_key);
+                                                          " but this client signs with " + access_key);
     }
     const std::string region = ctx.region.empty() ? opt_.region : ctx.region;
     const std::string host = opt_.host_header.empty() ? opt_.host + ":" + std::to_string(opt_.port) : opt_.host_header;
@@ -37,25 +55,46 @@ class HttpTransport final : public WireTransport {
     sreq.body = encode_form(params);
     sreq.headers = {{"Host", host}, {"Content-Type", "application/x-www-form-urlencoded"}};
     const long long now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
-    sigv4::sign(sreq, opt_.access_key, opt_.secret_key, sigv4::amz_date(now), region, "kci");
+    sigv4::sign(sreq, access_key, secret_key, sigv4::amz_date(now), region, "kci");
 
     try {
       asio::io_context ioc;
-      beast::tcp_stream stream(ioc);
-      stream.expires_after(opt_.timeout);
-      tcp::resolver resolver(ioc);
-      stream.connect(resolver.resolve(opt_.host, std::to_string(opt_.port)));
       http::request<http::string_body> req{http::verb::post, "/", 11};
       for (const auto& [k, v] : sreq.headers) req.set(k, v);
       req.body() = sreq.body;
       req.keep_alive(false);
       req.prepare_payload();
-      http::write(stream, req);
       beast::flat_buffer buffer;
       http::response<http::string_body> res;
-      http::read(stream, buffer, res);
-      beast::error_code ec;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      tcp::resolver resolver(ioc);
+      const auto addresses = resolver.resolve(opt_.host, std::to_string(opt_.port));
+      if (opt_.tls) {
+        ssl::context ctx(ssl::context::tls_client);
+        ctx.set_verify_mode(ssl::verify_peer);
+        if (opt_.ca_file.empty()) {
+          ctx.set_default_verify_paths();
+        } else {
+          ctx.load_verify_file(opt_.ca_file);
+        }
+        ctx.set_verify_callback(ssl::host_name_verification(opt_.host));
+        beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+        SSL_set_tlsext_host_name(stream.native_handle(), opt_.host.c_str());
+        beast::get_lowest_layer(stream).expires_after(opt_.timeout);
+        beast::get_lowest_layer(stream).connect(addresses);
+        stream.handshake(ssl::stream_base::client);
+        http::write(stream, req);
+        http::read(stream, buffer, res);
+        beast::error_code ec;
+        stream.shutdown(ec);
+      } else {
+        beast::tcp_stream stream(ioc);
+        stream.expires_after(opt_.timeout);
+        stream.connect(addresses);
+        http::write(stream, req);
+        http::read(stream, buffer, res);
+        beast::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      }
       return WireReply{static_cast<int>(res.result_int()), std::move(res.body())};
     } catch (const boost::system::system_error& e) {
       // A transport failure is a value: the caller retries with back-off.
@@ -65,11 +104,50 @@ class HttpTransport final : public WireTransport {
   }
 
  private:
+  std::mutex mu_;
   KciHttpClientOptions opt_;
   const Clock& clock_;
 };
 
 }  // namespace
+
+std::string kci_endpoint_host(bool internal) {
+  return internal ? "kci.internal.api.ksyun.com" : "kci.api.ksyun.com";
+}
+
+Status parse_kci_endpoint(const std::string& url, KciHttpClientOptions& o) {
+  const auto bad = [&url](const std::string& why) {
+    return invalid_argument("--kci-endpoint is \"" + url + "\": " + why +
+                            "; expected http://HOST:PORT or https://HOST[:PORT]");
+  };
+  std::string rest;
+  if (url.rfind("https://", 0) == 0) {
+    o.tls = true;
+    o.port = 443;
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    o.tls = false;
+    o.port = 80;
+    rest = url.substr(7);
+  } else {
+    return bad("the scheme is neither http nor https");
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find('/') != std::string::npos) return bad("KCI is served at the root path");
+  const auto colon = rest.rfind(':');
+  o.host = rest.substr(0, colon);
+  if (colon != std::string::npos) {
+    const std::string p = rest.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+    if (p.empty() || ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535)
+      return bad("the port is not 1-65535");
+    o.port = static_cast<std::uint16_t>(port);
+  }
+  if (o.host.empty()) return bad("no host");
+  o.host_header = colon == std::string::npos ? o.host : "";
+  return {};
+}
 
 struct KciHttpClient::Impl {
   HttpTransport transport;
@@ -80,6 +158,10 @@ struct KciHttpClient::Impl {
 KciHttpClient::KciHttpClient(KciHttpClientOptions options, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
 KciHttpClient::~KciHttpClient() = default;
+
+void KciHttpClient::set_credentials(const std::string& access_key, const std::string& secret_key) {
+  impl_->transport.set_credentials(access_key, secret_key);
+}
 
 Result<CreateContainerGroupResponse> KciHttpClient::create_container_group(const CallContext& c,
                                                                            const CreateContainerGroupRequest& r) {

@@ -24,13 +24,25 @@ struct KciHttpClientOptions {
   std::string secret_key;                //!< secret access key
   std::string region = "cn-beijing-6";   //!< signature scope region
   Duration timeout = std::chrono::seconds(10);  //!< per request (connect + round trip)
+  bool tls = false;                      //!< HTTPS (the real endpoints); plain HTTP for the fake
+  std::string ca_file;                   //!< PEM roots for HTTPS; empty = the system's
 };
+
+//! The KCI endpoint for a region (kci-cloud.md): public, or internal with
+//! KCI_REQUEST_INTERNAL (seed 001: "集群无公网访问能力时配置该环境变量通过内网请求金山云api").
+std::string kci_endpoint_host(bool internal);
+
+//! "http://host:port" or "https://host[:port]" into the options; errors name the URL.
+Status parse_kci_endpoint(const std::string& url, KciHttpClientOptions& options);
 
 class KciHttpClient final : public kcicloud::KciApi {
  public:
   //! `clock` dates each signature and must outlive the client.
   KciHttpClient(KciHttpClientOptions options, const Clock& clock);
   ~KciHttpClient() override;
+
+  //! Signs with these keys from the next call on (TEMP_AKSK_CM rotation); thread-safe.
+  void set_credentials(const std::string& access_key, const std::string& secret_key);
 
   Result<kcicloud::CreateContainerGroupResponse> create_container_group(
       const kcicloud::CallContext& ctx, const kcicloud::CreateContainerGroupRequest& req) override;

@@ -6,6 +6,7 @@
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
+#include "scenarios/cmd_provider.h"
 #include "scenarios/cmd_sim.h"
 #include "scenarios/cmd_translate.h"
 #include "scenarios/cmd_webhook.h"
@@ -23,6 +24,7 @@ constexpr std::string_view kUsage =
     "  fake-apiserver  serve the fake Kubernetes API alone (--listen HOST:PORT --kubeconfig-out PATH)\n"
     "  webhook    serve the admission webhook over HTTPS (--listen --tls-cert --tls-key)\n"
     "  extender   serve the scheduler extender over HTTP (--listen, --kubeconfig or --in-cluster)\n"
+    "  provider   the KCI virtual kubelet (seed flags, KCI_* variables; --real-cluster or --kci-endpoint)\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -44,6 +46,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (cmd == "fake-kci") return run_fake_kci(argc, argv, out, err);
   if (cmd == "webhook") return run_webhook(argc, argv, out, err);
   if (cmd == "extender") return run_extender(argc, argv, out, err);
+  if (cmd == "provider") return run_provider(argc, argv, out, err);
   if (cmd == "sim") return run_sim(argc, argv, out, err);
   if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;

@@ -9,6 +9,7 @@
 #include "provider/extender/extender_server.h"
 #include "provider/extender/extender_service.h"
 #include "provider/kube_http/http_kube_client.h"
+#include "scenarios/cli_flags.h"
 
 namespace kci::cli {
 namespace {
@@ -27,14 +28,6 @@ constexpr std::string_view kUsage =
     "serves POST /scheduler/predicates/always_true, /scheduler/priorities/group_score,\n"
     "/scheduler/preemption (kube-scheduler ExtenderArgs) and GET /healthz, until SIGINT or SIGTERM\n";
 
-Result<double> number(const std::string& flag, const std::string& v) {
-  double d = 0;
-  const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  if (ec != std::errc() || p != v.data() + v.size() || d < 0)
-    return invalid_argument(flag + " is \"" + v + "\"; expected a number >= 0");
-  return d;
-}
-
 }  // namespace
 
 Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
@@ -51,16 +44,9 @@ Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
       return f;
     } else if (a == "--listen") {
       KCI_TRY(std::string v, value());
-      const auto colon = v.rfind(':');
-      std::string host = colon == std::string::npos ? std::string() : v.substr(0, colon);
-      if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-      unsigned port = 0;
-      const std::string p = colon == std::string::npos ? std::string() : v.substr(colon + 1);
-      const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-      if (host.empty() || p.empty() || ec != std::errc() || end != p.data() + p.size() || port > 65535)
-        return invalid_argument("--listen is \"" + v + "\"; expected HOST:PORT with a port in 0-65535");
-      f.host = host;
-      f.port = static_cast<std::uint16_t>(port);
+      KCI_TRY(auto hp, parse_host_port("--listen", v));
+      f.host = hp.first;
+      f.port = hp.second;
     } else if (a == "--kubeconfig") {
       KCI_TRY(f.kubeconfig, value());
       if (f.kubeconfig.empty()) return invalid_argument("--kubeconfig is empty; expected a file");
@@ -70,10 +56,10 @@ Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
       f.in_cluster = true;
     } else if (a == "--qps") {
       KCI_TRY(std::string v, value());
-      KCI_TRY(f.qps, number("--qps", v));
+      KCI_TRY(f.qps, parse_non_negative("--qps", v));
     } else if (a == "--burst") {
       KCI_TRY(std::string v, value());
-      KCI_TRY(f.burst, number("--burst", v));
+      KCI_TRY(f.burst, parse_non_negative("--burst", v));
       if (f.burst < 1) return invalid_argument("--burst is \"" + v + "\"; expected at least 1");
     } else {
       return invalid_argument("unknown flag \"" + a + "\"");

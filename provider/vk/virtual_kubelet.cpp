@@ -90,6 +90,10 @@ Status VirtualKubelet::start() {
   alive_ = std::make_shared<bool>(true);
   groups_.clear();
   reconciled_ = false;
+  started_at_ = executor_.clock().now();
+  if (!options_.settings.temp_aksk_cm.empty() && options_.settings.access_key.empty())
+    credentials_problem_ = "waiting for ConfigMap " + std::string(kTempAkskNamespace) + "/" +
+                           options_.settings.temp_aksk_cm + " (TEMP_AKSK_CM)";
   KCI_TRY_STATUS(register_node());
 
   auto alive = alive_;
@@ -112,6 +116,9 @@ Status VirtualKubelet::start() {
     if (o->value("kind", "") == "ConfigMap" && (*o)["metadata"].value("name", "") == node_name() &&
         ns == "kube-system")
       refresh_sidecar();
+    if (o->value("kind", "") == "ConfigMap" && ns == kTempAkskNamespace &&
+        (*o)["metadata"].value("name", "") == options_.settings.temp_aksk_cm)
+      refresh_credentials();
   };
   kube::Informer::Handlers ref_handlers{
       requeue_namespace, [requeue_namespace](const kube::Object&, const kube::Object& n) { requeue_namespace(n); },
@@ -339,6 +346,34 @@ void VirtualKubelet::refresh_sidecar() {
   // nothing here to report on a pod.
 }
 
+void VirtualKubelet::refresh_credentials() {
+  const auto& s = options_.settings;
+  if (s.temp_aksk_cm.empty() || !cm_informer_) return;
+  const std::string where = std::string(kTempAkskNamespace) + "/" + s.temp_aksk_cm + " (TEMP_AKSK_CM)";
+  auto cm = cm_informer_->get(std::string(kTempAkskNamespace) + "/" + s.temp_aksk_cm);
+  if (!cm) {
+    credentials_problem_ = "ConfigMap " + where + " does not exist";
+    return;  // keep the keys we had: a ConfigMap being replaced must not stop the node
+  }
+  const Json data = cm->value("data", Json::object());
+  const std::string ak = data.value(kTempAkskAccessKey, ""), sk = data.value(kTempAkskSecretKey, "");
+  if (ak.empty() || sk.empty()) {
+    credentials_problem_ = "ConfigMap " + where + " lacks data." +
+                           (ak.empty() ? std::string(kTempAkskAccessKey) : std::string(kTempAkskSecretKey)) +
+                           "; expected data keys " + kTempAkskAccessKey + " and " + kTempAkskSecretKey;
+    return;
+  }
+  credentials_problem_.clear();
+  if (ak == s.access_key && sk == s.secret_key) return;
+  options_.settings.access_key = ak;
+  options_.settings.secret_key = sk;
+  if (options_.on_credentials) options_.on_credentials(ak, sk);
+  // Pods that waited for credentials go now.
+  if (queue_)
+    for (const auto& [key, rec] : groups_)
+      if (rec.group_id.empty()) queue_->add(key);
+}
+
 // ---- KCI helpers ---------------------------------------------------------------------------
 
 bool VirtualKubelet::take_kci_token(Duration& wait) {
@@ -347,8 +382,9 @@ bool VirtualKubelet::take_kci_token(Duration& wait) {
   return false;
 }
 
-void VirtualKubelet::count_call(const std::string& action, const Result<void>& r) {
-  ++stats_.kci_calls[action + " " + (r.ok() ? std::string("ok") : r.error().reason.empty() ? std::string(error_code_name(r.error().code)) : r.error().reason)];
+void VirtualKubelet::count_call(const std::string& action, const Error* error, Duration elapsed) {
+  ++stats_.kci_calls[action + " " + (!error ? std::string("ok") : error->reason.empty() ? std::string(error_code_name(error->code)) : error->reason)];
+  stats_.kci_latency[action].observe(std::chrono::duration<double>(elapsed).count());
 }
 
 void VirtualKubelet::record_event(const k8s::Pod& pod, const std::string& type, const std::string& reason,
@@ -390,7 +426,14 @@ Status VirtualKubelet::set_pod_status(const k8s::Pod& pod, const k8s::PodStatus&
 WorkQueue::Reply VirtualKubelet::sync_pod(const std::string& key) {
   using Outcome = WorkQueue::Outcome;
   if (!running_) return {};
-  if (!reconciled_) return {Outcome::kRetryLater, std::chrono::milliseconds(100)};
+  if (!reconciled_) {
+    if (options_.settings.access_key.empty()) {
+      // Start-up reconciliation cannot list groups without keys: say why the pod waits.
+      if (auto o = pod_informer_->get(key))
+        if (auto p = k8s::decode<k8s::Pod>(*o); p.ok() && !is_terminal(*p)) return wait_for_credentials(*p);
+    }
+    return {Outcome::kRetryLater, std::chrono::milliseconds(100)};
+  }
   auto obj = pod_informer_->get(key);
   if (!obj) {
     // Gone from the cluster (or unbound from us): its group must go too.
@@ -410,6 +453,16 @@ WorkQueue::Reply VirtualKubelet::sync_pod(const std::string& key) {
   if (rec != groups_.end() && !rec->second.group_id.empty()) return {};  // status sync keeps it current
   if (is_terminal(pod)) return {};  // failed and succeeded pods are left untouched
   return create_group(pod, key);
+}
+
+WorkQueue::Reply VirtualKubelet::wait_for_credentials(const k8s::Pod& pod) {
+  // TEMP_AKSK_CM not read yet (or incomplete): say so on the pod and wait for it.
+  k8s::PodStatus st = pod.status;
+  st.phase = "Pending";
+  st.reason = "ProviderFailed";
+  st.message = "no KCI credentials: " + credentials_problem_;
+  (void)set_pod_status(pod, st);
+  return {WorkQueue::Outcome::kRetryLater, std::chrono::seconds(1)};
 }
 
 WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::string& key) {
@@ -447,6 +500,7 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
     return {};
   }
   auto& result = out.value();
+  if (options_.settings.access_key.empty()) return wait_for_credentials(pod);
   Duration wait{0};
   if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
   for (const auto& ev : result.events) record_event(pod, ev.type, ev.reason, ev.message);
@@ -467,8 +521,7 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
   };
   if (rec.next_spec > result.fallbacks.size()) rec.next_spec = 0;
   if (rec.next_spec > 0) use_choice(result.fallbacks[rec.next_spec - 1]);
-  auto created = kci_.create_container_group(kci_context(), req);
-  count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+  auto created = timed_call("CreateContainerGroup", [&] { return kci_.create_container_group(kci_context(), req); });
   while (!created.ok() && created.error().code == ErrorCode::kResourceExhausted &&
          created.error().reason == "NoStock" && rec.next_spec < result.fallbacks.size()) {
     const auto& next = result.fallbacks[rec.next_spec];
@@ -478,8 +531,7 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
     ++rec.next_spec;
     use_choice(next);
     if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
-    created = kci_.create_container_group(kci_context(), req);
-    count_call("CreateContainerGroup", created.ok() ? Result<void>() : Result<void>(created.error()));
+    created = timed_call("CreateContainerGroup", [&] { return kci_.create_container_group(kci_context(), req); });
   }
   if (!created.ok() && rec.next_spec >= result.fallbacks.size()) rec.next_spec = 0;
   if (!created.ok()) {
@@ -521,8 +573,7 @@ WorkQueue::Reply VirtualKubelet::delete_group_and_pod(const k8s::Pod* pod, const
   if (rec != groups_.end() && !rec->second.group_id.empty()) {
     Duration wait{0};
     if (!take_kci_token(wait)) return {Outcome::kRetryLater, wait};
-    auto r = kci_.delete_container_group(kci_context(), {rec->second.group_id});
-    count_call("DeleteContainerGroup", r.ok() ? Result<void>() : Result<void>(r.error()));
+    auto r = timed_call("DeleteContainerGroup", [&] { return kci_.delete_container_group(kci_context(), {rec->second.group_id}); });
     if (!r.ok() && r.error().code != ErrorCode::kNotFound) {
       if (pod) record_event(*pod, "Warning", "ProviderDeleteFailed", r.error().message);
       return {Outcome::kRetry, r.error().code == ErrorCode::kThrottled ? std::chrono::seconds(1) : Duration(0)};
@@ -550,8 +601,7 @@ std::vector<kcicloud::ContainerGroup> VirtualKubelet::list_my_groups(bool& compl
   kcicloud::DescribeContainerGroupRequest req;
   req.max_results = options_.describe_batch;
   for (;;) {
-    auto page = kci_.describe_container_group(kci_context(), req);
-    count_call("DescribeContainerGroup", page.ok() ? Result<void>() : Result<void>(page.error()));
+    auto page = timed_call("DescribeContainerGroup", [&] { return kci_.describe_container_group(kci_context(), req); });
     if (!page.ok()) {
       complete = false;
       return mine;
@@ -595,8 +645,7 @@ void VirtualKubelet::reconcile_at_start() {
       continue;
     }
     // No pod for it (or it belonged to an older pod of that name): it only costs money.
-    auto r = kci_.delete_container_group(kci_context(), {g.container_group_id});
-    count_call("DeleteContainerGroup", r.ok() ? Result<void>() : Result<void>(r.error()));
+    auto r = timed_call("DeleteContainerGroup", [&] { return kci_.delete_container_group(kci_context(), {g.container_group_id}); });
     if (r.ok()) ++stats_.orphans_deleted;
   }
   reconciled_ = true;
@@ -617,8 +666,7 @@ void VirtualKubelet::sync_statuses() {
     req.max_results = options_.describe_batch;
     Duration wait{0};
     if (!take_kci_token(wait)) return;  // the next tick continues
-    auto page = kci_.describe_container_group(kci_context(), req);
-    count_call("DescribeContainerGroup", page.ok() ? Result<void>() : Result<void>(page.error()));
+    auto page = timed_call("DescribeContainerGroup", [&] { return kci_.describe_container_group(kci_context(), req); });
     if (!page.ok()) return;
     for (const auto& g : page->container_groups) {
       seen.insert(g.container_group_id);
@@ -663,7 +711,7 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
     record_event(*pod, "Warning", "CreateError", "container group " + g.container_group_id + " failed to start on its host");
     if (!rec.fail_on_create_error) {
       // Not the user's fault: replace the group.
-      (void)kci_.delete_container_group(kci_context(), {g.container_group_id});
+      (void)timed_call("DeleteContainerGroup", [&] { return kci_.delete_container_group(kci_context(), {g.container_group_id}); });
       rec.group_id.clear();
       rec.status.clear();
       ++rec.replacements;
@@ -684,8 +732,7 @@ void VirtualKubelet::relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec) {
   Duration wait{0};
   if (!take_kci_token(wait)) return;  // a spot group is tried again on a later sync
   rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
-  auto r = kci_.describe_container_group_events(kci_context(), {rec.group_id});
-  count_call("DescribeContainerGroupEvents", r.ok() ? Result<void>() : Result<void>(r.error()));
+  auto r = timed_call("DescribeContainerGroupEvents", [&] { return kci_.describe_container_group_events(kci_context(), {rec.group_id}); });
   if (!r.ok()) return;
   for (std::size_t i = rec.cloud_events_seen; i < r->events.size(); ++i) {
     const auto& e = r->events[i];

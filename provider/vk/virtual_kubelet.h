@@ -13,6 +13,7 @@
 // token bucket, Retry-After and backoff), or describe groups one at a time (batches of 100).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -61,7 +62,17 @@ struct VirtualKubeletOptions {
   std::int32_t kubelet_port = 10250;
   //! The version the Node reports.
   std::string version = "v1.28.0-vk-kci-0.1.0";
+  //! Called when the TEMP_AKSK_CM ConfigMap gives new keys, so that the KCI client signs
+  //! with them from the next call on (the in-process cloud needs nothing).
+  std::function<void(const std::string& access_key, const std::string& secret_key)> on_credentials;
 };
+
+//! TEMP_AKSK_CM (seed 001: "KCE集群中临时AK/SK configmap name,见kube-system命名空间下,原始名称为
+//! user-temp-aksk"): the ConfigMap's namespace, and the data keys we read. The seeds do not
+//! publish the keys; "ak" and "sk" are our assumption (README, limits).
+inline constexpr const char* kTempAkskNamespace = "kube-system";
+inline constexpr const char* kTempAkskAccessKey = "ak";
+inline constexpr const char* kTempAkskSecretKey = "sk";
 
 //! What the virtual kubelet knows of one pod's container group.
 struct GroupRecord {
@@ -81,9 +92,28 @@ struct GroupRecord {
   TimePoint next_cloud_events{};     //!< when a running spot group's events are read next
 };
 
+//! A Prometheus histogram of call durations in seconds.
+struct LatencyHistogram {
+  //! Upper bounds of the buckets (seconds); +Inf is implied.
+  static constexpr std::array<double, 11> kBounds{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  std::array<std::int64_t, kBounds.size()> buckets{};  //!< non-cumulative counts per bound
+  std::int64_t count = 0;
+  double sum = 0;
+  void observe(double seconds) {
+    ++count;
+    sum += seconds;
+    for (std::size_t i = 0; i < kBounds.size(); ++i)
+      if (seconds <= kBounds[i]) {
+        ++buckets[i];
+        break;
+      }
+  }
+};
+
 //! Counters for /metrics and tests.
 struct VirtualKubeletStats {
   std::map<std::string, std::int64_t> kci_calls;  //!< "<Action> <result>" -> count
+  std::map<std::string, LatencyHistogram> kci_latency;  //!< by Action, on the executor's clock
   std::int64_t groups_created = 0, groups_deleted = 0, groups_adopted = 0, orphans_deleted = 0;
   std::int64_t status_updates = 0, refusals = 0;
 };
@@ -110,6 +140,13 @@ class VirtualKubelet {
   //! The KCI call context (access key and region; the secret stays in the client).
   kcicloud::CallContext kci_context() const;
   kcicloud::KciApi& kci() { return kci_; }
+  const VirtualKubeletOptions& options() const { return options_; }
+  Executor& executor() { return executor_; }
+  //! When start() last ran (the Summary API's node startTime).
+  TimePoint started_at() const { return started_at_; }
+  //! Empty while the KCI credentials are usable; else why not (TEMP_AKSK_CM missing or
+  //! incomplete). Never contains a key.
+  const std::string& credentials_problem() const { return credentials_problem_; }
 
  private:
   // Node and lease.
@@ -119,6 +156,7 @@ class VirtualKubelet {
   k8s::Json node_object() const;
   // Pods.
   WorkQueue::Reply sync_pod(const std::string& key);
+  WorkQueue::Reply wait_for_credentials(const k8s::Pod& pod);
   WorkQueue::Reply create_group(const k8s::Pod& pod, const std::string& key);
   WorkQueue::Reply delete_group_and_pod(const k8s::Pod* pod, const std::string& key);
   void reconcile_at_start();
@@ -128,9 +166,19 @@ class VirtualKubelet {
   //! from DescribeContainerGroupEvents to the pod.
   void relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
   void refresh_sidecar();
+  //! Re-reads the TEMP_AKSK_CM ConfigMap (when configured) and adopts its keys.
+  void refresh_credentials();
   // Helpers.
   bool take_kci_token(Duration& wait);
-  void count_call(const std::string& action, const Result<void>& r);
+  void count_call(const std::string& action, const Error* error, Duration elapsed);
+  //! Runs one KCI call, counting it by action and result and timing it.
+  template <class F>
+  auto timed_call(const char* action, F&& call) {
+    const TimePoint started = executor_.clock().now();
+    auto r = call();
+    count_call(action, r.ok() ? nullptr : &r.error(), executor_.clock().now() - started);
+    return r;
+  }
   void record_event(const k8s::Pod& pod, const std::string& type, const std::string& reason,
                     const std::string& message);
   Status set_pod_status(const k8s::Pod& pod, const k8s::PodStatus& status);
@@ -152,6 +200,8 @@ class VirtualKubelet {
   std::string node_uid_;
   VirtualKubeletStats stats_;
   bool running_ = false, reconciled_ = false;
+  TimePoint started_at_{};
+  std::string credentials_problem_;
   //! Periodic loops: the pending timer of each, and the task that re-arms it.
   struct PeriodicTimer {
     std::shared_ptr<TimerId> slot;
