@@ -8,6 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
+#include <limits>
+
 namespace kci::apiserver {
 
 namespace asio = boost::asio;
@@ -135,6 +138,81 @@ Result<HttpAnswer> post_json(const std::string& url, const std::string& body, co
   lowest.expires_after(std::chrono::milliseconds(200));
   run_one(ioc, [&](auto h) { stream.async_shutdown(h); });  // best effort
   return answer;
+}
+
+Status get_stream(const std::string& url, const std::string& ca_pem, bool verify, std::chrono::milliseconds timeout,
+                  const StreamHandlers& handlers) {
+  KCI_TRY(ParsedUrl u, parse_http_url(url));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto fail = [&url](const std::string& step, const beast::error_code& ec) {
+    const std::string why = ec == beast::error::timeout ? "timed out" : ec.message();
+    return make_error(ErrorCode::kUnavailable, "Get \"" + url + "\": " + step + ": " + why);
+  };
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  beast::error_code ec;
+  const auto endpoints = resolver.resolve(u.host, u.port, ec);
+  if (ec) return fail("resolve " + u.host, ec);
+  http::request<http::empty_body> req{http::verb::get, u.target, 11};
+  req.set(http::field::host, u.host);
+  req.set(http::field::user_agent, "kci-vk-fake-apiserver");
+
+  auto exchange = [&](auto& stream, beast::tcp_stream& lowest) -> Status {
+    lowest.expires_at(deadline);
+    if (auto e = run_one(ioc, [&](auto h) { http::async_write(stream, req, h); })) return fail("write", e);
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    // Boost 1.74 compares a Content-Length with an empty limit as exceeding it: use the largest.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    lowest.expires_at(deadline);
+    if (auto e = run_one(ioc, [&](auto h) { http::async_read_header(stream, buffer, parser, h); }))
+      return fail("read", e);
+    if (!handlers.head(static_cast<int>(parser.get().result_int()),
+                       std::string(parser.get()[http::field::content_type])))
+      return {};
+    lowest.expires_never();
+    std::array<char, 16 * 1024> piece;
+    while (!parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      auto e = run_one(ioc, [&](auto h) { http::async_read_some(stream, buffer, parser, h); });
+      if (e == http::error::need_buffer) e = {};
+      const std::size_t n = piece.size() - parser.get().body().size;
+      if (n > 0 && !handlers.data(std::string(piece.data(), n))) return {};
+      if (e == http::error::end_of_stream || e == asio::error::eof) break;
+      if (e) return fail("read", e);
+    }
+    return {};
+  };
+
+  if (!u.tls) {
+    beast::tcp_stream stream(ioc);
+    stream.expires_at(deadline);
+    if (auto e = run_one(ioc, [&](auto h) { stream.async_connect(endpoints, h); })) return fail("dial", e);
+    return exchange(stream, stream);
+  }
+  ssl::context ctx(ssl::context::tls_client);
+  if (verify) {
+    ctx.set_verify_mode(ssl::verify_peer);
+    if (ca_pem.empty()) {
+      ctx.set_default_verify_paths(ec);
+    } else {
+      ctx.add_certificate_authority(asio::buffer(ca_pem), ec);
+      if (ec) return invalid_argument("kubelet CA: not a PEM certificate bundle (" + ec.message() + ")");
+    }
+    ctx.set_verify_callback(ssl::host_name_verification(u.host));
+  } else {
+    ctx.set_verify_mode(ssl::verify_none);
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  SSL_set_tlsext_host_name(stream.native_handle(), u.host.c_str());
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_at(deadline);
+  if (auto e = run_one(ioc, [&](auto h) { lowest.async_connect(endpoints, h); })) return fail("dial", e);
+  lowest.expires_at(deadline);
+  if (auto e = run_one(ioc, [&](auto h) { stream.async_handshake(ssl::stream_base::client, h); }))
+    return fail("tls handshake", e);
+  return exchange(stream, lowest);
 }
 
 }  // namespace kci::apiserver

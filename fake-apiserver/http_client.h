@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "core/result.h"
@@ -32,5 +33,19 @@ Result<ParsedUrl> parse_http_url(const std::string& url);
 //! connection, TLS or protocol failure, a timeout included (the message says which).
 Result<HttpAnswer> post_json(const std::string& url, const std::string& body, const std::string& ca_pem,
                              std::chrono::milliseconds timeout);
+
+//! What get_stream does with an answer: its head first (return false to stop), then each
+//! piece of its body as it arrives (return false to stop reading).
+struct StreamHandlers {
+  std::function<bool(int status, const std::string& content_type)> head;
+  std::function<bool(std::string data)> data;
+};
+
+//! GETs `url` and hands the answer over piece by piece (a followed log never ends: the
+//! handlers stop it). HTTPS verifies against `ca_pem`, unless `verify` is false (what
+//! kube-apiserver does toward kubelets without --kubelet-certificate-authority).
+//! `timeout` bounds connecting and the head; the body has no deadline.
+Status get_stream(const std::string& url, const std::string& ca_pem, bool verify, std::chrono::milliseconds timeout,
+                  const StreamHandlers& handlers);
 
 }  // namespace kci::apiserver

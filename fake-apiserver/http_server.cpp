@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/duration.h"
+#include "fake-apiserver/http_client.h"
 #include "fake-apiserver/rest_api.h"
 
 namespace kci::apiserver {
@@ -151,7 +152,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     server_.sessions.erase(this->shared_from_this());
   }
 
-  void begin_stream(std::uint64_t id, std::optional<std::chrono::seconds> timeout) {
+  //! Starts a chunked answer: a watch's (id > 0) or a proxied kubelet answer's (id 0).
+  void begin_stream(std::uint64_t id, std::optional<std::chrono::seconds> timeout,
+                    const std::string& content_type = "application/json") {
     if (closed_) {
       stream_id_ = id;
       release_watch();
@@ -160,8 +163,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     stream_id_ = id;
     streaming_ = true;
     beast::get_lowest_layer(stream_).expires_never();
-    send(status_line(200) +
-         "Content-Type: application/json\r\nCache-Control: no-cache, private\r\n"
+    send(status_line(200) + "Content-Type: " + content_type +
+         "\r\nCache-Control: no-cache, private\r\n"
          "Transfer-Encoding: chunked\r\n\r\n");
     if (timeout) {
       timer_.expires_after(*timeout);
@@ -288,12 +291,67 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       });
       return;
     }
-    server_.owner.submit([core, gate, weak, req = std::move(req), keep_alive] {
+    const HttpServerOptions* options = &server_.options;
+    server_.owner.submit([core, gate, weak, req = std::move(req), keep_alive, options] {
       HttpResponse r = core->api->handle(req);
+      if (!r.proxy_url.empty()) return proxy(gate, weak, r.proxy_url, keep_alive, options->kubelet_ca_pem);
       gate->post([weak, r = std::move(r), keep_alive] {
         if (auto s = weak.lock()) s->respond(r, keep_alive);
       });
     });
+  }
+
+  //! Relays a GET of `url` (a kubelet's /containerLogs) on a thread of its own: the answer's
+  //! body is streamed to the client as it arrives, until the kubelet ends it or the client
+  //! goes away; a kubelet error is passed on with its status, an unreachable kubelet is a 500.
+  static void proxy(std::shared_ptr<IoGate> gate, std::weak_ptr<Session> weak, std::string url, bool keep_alive,
+                    std::string ca_pem) {
+    std::thread([gate, weak, url = std::move(url), keep_alive, ca_pem = std::move(ca_pem)] {
+      bool streaming = false;
+      int status = 0;
+      std::string content_type, body;
+      StreamHandlers h;
+      h.head = [&](int st, const std::string& ct) {
+        status = st;
+        content_type = ct.empty() ? "text/plain" : ct;
+        if (st != 200) return true;
+        streaming = true;
+        gate->post([weak, content_type] {
+          if (auto s = weak.lock()) s->begin_stream(0, std::nullopt, content_type);
+        });
+        return true;
+      };
+      h.data = [&](std::string d) {
+        if (!streaming) {
+          body += d;
+          return true;
+        }
+        if (weak.expired()) return false;
+        gate->post([weak, d = std::move(d)]() mutable {
+          if (auto s = weak.lock()) s->stream_line(std::move(d));
+        });
+        return true;
+      };
+      const Status st = get_stream(url, ca_pem, !ca_pem.empty(), std::chrono::seconds(10), h);
+      if (streaming) {
+        gate->post([weak] {
+          if (auto s = weak.lock()) s->end_stream();
+        });
+        return;
+      }
+      HttpResponse r;
+      if (!st.ok()) {
+        r = error_response(make_error(ErrorCode::kInternal, st.error().message, "InternalError"));
+        r.status = 500;
+      } else {
+        r = error_response(make_error(status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument, body,
+                                      status == 404 ? "NotFound" : "BadRequest"));
+        r.status = status;
+      }
+      gate->post([weak, r = std::move(r), keep_alive] {
+        if (auto s = weak.lock()) s->respond(r, keep_alive);
+      });
+    }).detach();
   }
 
   //! timeoutSeconds, else the client's request timeout (?timeout=30s); none = no limit.
@@ -419,6 +477,7 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
   impl_->host = host;
   impl_->core->api = std::make_unique<RestApi>(impl_->core->client, impl_->core->clock,
                                                host + ":" + std::to_string(impl_->port));
+  impl_->core->api->set_kubelet_scheme(impl_->options.kubelet_scheme);
   impl_->acceptor.emplace(std::move(acc));
   impl_->accept_loop();
   impl_->thread = std::thread([this] { impl_->ioc.run(); });

@@ -31,6 +31,11 @@ struct HttpServerOptions {
   //! PEM certificate chain and private key files: both set = serve HTTPS (TLS 1.2+) instead of
   //! plain HTTP; one without the other is refused by start().
   std::string tls_cert_file, tls_key_file;
+  //! How pods/log reaches the kubelets: "https" (kube-apiserver's way; the kubelet's
+  //! certificate is verified only against kubelet_ca_pem when given, as kube-apiserver does
+  //! without --kubelet-certificate-authority) or "http".
+  std::string kubelet_scheme = "https";
+  std::string kubelet_ca_pem;
 };
 
 class HttpServer {

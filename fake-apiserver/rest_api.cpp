@@ -397,13 +397,7 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
       if (!list->continue_.empty()) meta["continue"] = list->continue_;
       return json_response(200, printer.table(objects, clock_.now(), include, meta));
     }
-    if (t.subresource == "log") {
-      return error_response(make_error(
-          ErrorCode::kUnavailable,
-          "container logs are served by the node's kubelet API; this API server does not "
-          "proxy them yet (pod " + ref.namespace_ + "/" + ref.name + ")",
-          "ServiceUnavailable"));
-    }
+    if (t.subresource == "log") return log_proxy(ref, q);
     auto obj = t.subresource.empty() ? client_.get(ref) : client_.get_subresource(ref, t.subresource);
     if (!obj.ok()) return error_response(obj.error(), &ref);
     if (!table) return json_response(200, **obj);
@@ -602,6 +596,50 @@ Result<std::unique_ptr<kube::WatchHandle>> RestApi::watch(const HttpRequest& req
   auto handle = client_.watch(ref, o, executor, on_event, on_error);
   if (!handle.ok()) return handle.take_error();
   return std::move(*handle);
+}
+
+HttpResponse RestApi::log_proxy(const kube::ResourceRef& ref, const std::map<std::string, std::string>& q) {
+  // kube-apiserver's pods/log: find the pod's node and its kubelet endpoint, and proxy
+  // GET /containerLogs/{ns}/{pod}/{container} with the log options.
+  auto pod = client_.get(ref);
+  if (!pod.ok()) return error_response(pod.error(), &ref);
+  const Json& spec = (**pod)["spec"];
+  std::vector<std::string> names;
+  for (const auto& c : spec.value("containers", Json::array())) names.push_back(c.value("name", ""));
+  std::string container = param(q, "container");
+  if (container.empty()) {
+    if (names.size() != 1) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : " ") + n;
+      return error_response(bad_request("a container name must be specified for pod " + ref.name + ", choose one of: [" +
+                                        list + "]"));
+    }
+    container = names.front();
+  }
+  const std::string node_name = spec.value("nodeName", "");
+  if (node_name.empty()) return error_response(bad_request("pod " + ref.name + " does not have a host assigned"));
+  auto node = client_.get(kube::nodes(node_name));
+  if (!node.ok()) return error_response(node.error());
+  const Json status = (*node)->value("status", Json::object());
+  std::string address;
+  for (const char* type : {"InternalIP", "ExternalIP", "Hostname"}) {
+    for (const auto& a : status.value("addresses", Json::array()))
+      if (address.empty() && a.value("type", "") == type) address = a.value("address", "");
+  }
+  if (address.empty())
+    return error_response(make_error(ErrorCode::kUnavailable, "node " + node_name + " has no address to reach its kubelet",
+                                     "ServiceUnavailable"));
+  const int port = status.value("daemonEndpoints", Json::object()).value("kubeletEndpoint", Json::object()).value("Port", 10250);
+  std::string query;
+  for (const char* k : {"follow", "previous", "sinceSeconds", "sinceTime", "timestamps", "tailLines", "limitBytes"}) {
+    const std::string v = param(q, k);
+    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + v;
+  }
+  const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  HttpResponse r;
+  r.proxy_url = kubelet_scheme_ + "://" + host + ":" + std::to_string(port) + "/containerLogs/" + ref.namespace_ + "/" +
+                ref.name + "/" + container + query;
+  return r;
 }
 
 }  // namespace kci::apiserver

@@ -39,6 +39,9 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  //! When set, the answer is the node's kubelet's answer to a GET of this URL, relayed as
+  //! it arrives (pods/log, as kube-apiserver proxies it).
+  std::string proxy_url;
 };
 
 //! Where a path points.
@@ -82,6 +85,9 @@ class RestApi {
 
   //! Answers a request that is not a watch.
   HttpResponse handle(const HttpRequest& request);
+  //! How pods/log reaches a node's kubelet: "https" (kube-apiserver's way) or "http" (a
+  //! provider serving its kubelet API without a certificate).
+  void set_kubelet_scheme(std::string scheme) { kubelet_scheme_ = std::move(scheme); }
 
   //! Receives a running watch stream's output: one JSON line per event ("{...}\n"); `end`
   //! says the stream is over (a 410 Expired ERROR event was the last line).
@@ -98,6 +104,9 @@ class RestApi {
   kube::KubeClient& client_;
   const Clock& clock_;
   std::string server_address_;
+  std::string kubelet_scheme_ = "https";
+
+  HttpResponse log_proxy(const kube::ResourceRef& pod, const std::map<std::string, std::string>& query);
 };
 
 }  // namespace kci::apiserver

@@ -43,7 +43,13 @@ constexpr std::string_view kUsage =
     "                    whose extenders the scheduler calls over HTTP\n"
     "  --webhook-service NS/NAME=HOST:PORT\n"
     "                    where the Service a MutatingWebhookConfiguration names is served\n"
-    "                    (HTTPS); may be repeated. Webhooks given by url need nothing.\n";
+    "                    (HTTPS); may be repeated. Webhooks given by url need nothing.\n"
+    "  --kubelet-scheme https|http\n"
+    "                    how pods/log (kubectl logs) reaches a node's kubelet API at its\n"
+    "                    InternalIP and kubelet port (default https, as kube-apiserver)\n"
+    "  --kubelet-certificate-authority FILE\n"
+    "                    verify the kubelets' certificates with this CA (default: not\n"
+    "                    verified, as kube-apiserver without this flag)\n";
 
 //! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
 bool write_file(const std::string& path, const std::string& text) {
@@ -63,7 +69,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   std::string listen = "127.0.0.1:6443", kubeconfig_path = "kubeconfig", token;
   std::uint64_t seed = 1;
   bool require_token = false;
-  std::string tls_cert, tls_key, scheduler_config;
+  std::string tls_cert, tls_key, scheduler_config, kubelet_scheme = "https", kubelet_ca_file;
   std::vector<std::pair<std::string, std::string>> webhook_services;  // "ns/name" -> "host:port"
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
@@ -93,6 +99,14 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
         return 2;
       }
       webhook_services.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else if (a == "--kubelet-scheme" && value(v)) {
+      if (v != "https" && v != "http") {
+        err << "kci-vk fake-apiserver: --kubelet-scheme is \"" << v << "\"; expected https or http\n";
+        return 2;
+      }
+      kubelet_scheme = v;
+    } else if (a == "--kubelet-certificate-authority" && value(v)) {
+      kubelet_ca_file = v;
     } else if (a == "--require-token") {
       require_token = true;
     } else if (a == "--seed" && value(v)) {
@@ -195,6 +209,18 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   if (require_token) http_options.bearer_token = token;
   http_options.tls_cert_file = tls_cert;
   http_options.tls_key_file = tls_key;
+  http_options.kubelet_scheme = kubelet_scheme;
+  if (!kubelet_ca_file.empty()) {
+    std::ifstream f(kubelet_ca_file);
+    std::stringstream pem;
+    pem << f.rdbuf();
+    if (!f || pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      err << "kci-vk fake-apiserver: --kubelet-certificate-authority " << kubelet_ca_file
+          << ": not a readable PEM certificate file\n";
+      return 2;
+    }
+    http_options.kubelet_ca_pem = pem.str();
+  }
   apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);
 
   // Block the stop signals before any thread starts, then wait for one of them.

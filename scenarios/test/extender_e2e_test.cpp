@@ -23,22 +23,10 @@ namespace kci {
 namespace {
 
 using testing_process::Clock;
+using testing_process::free_port;
 using testing_process::Process;
 constexpr const char* kKubectl = "/usr/bin/kubectl";
 constexpr auto kTimeout = std::chrono::seconds(30);
-
-//! A free loopback port (bound, read, released: the extender binds it a moment later).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 TEST(ExtenderEndToEnd, SeedZeroWalkThroughOverHttp) {
   if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
