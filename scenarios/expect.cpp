@@ -428,6 +428,58 @@ Result<std::vector<kcicloud::ContainerGroup>> all_groups(const CloudView& cloud)
   return out;
 }
 
+namespace {
+
+void check_kubelet_api(const std::vector<ExpectKubeletApi>& items, const CloudView& cloud, CheckResult& r,
+                       std::vector<std::string>* skipped) {
+  for (const auto& e : items) {
+    const std::string where = "kubeletApi[" + e.node + " " + e.path + "]";
+    if (!cloud.kubelet) {
+      if (skipped) skipped->push_back(where + ": no kubelet API to ask here");
+      continue;
+    }
+    auto got = cloud.kubelet(e.node, e.path);
+    if (!got.ok()) {
+      r.failures.push_back(where + ": " + got.error().message);
+      continue;
+    }
+    const auto& [status, body] = *got;
+    const std::string shown = body.size() > 400 ? body.substr(0, 400) + "..." : body;
+    if (status != e.status) {
+      r.failures.push_back(where + ": expected status " + std::to_string(e.status) + ", found " + std::to_string(status) +
+                           ": " + shown);
+      continue;
+    }
+    for (const auto& c : e.contains)
+      if (body.find(c) == std::string::npos)
+        r.failures.push_back(where + ": expected the body to contain \"" + c + "\", found: " + shown);
+    for (const auto& c : e.absent)
+      if (body.find(c) != std::string::npos)
+        r.failures.push_back(where + ": expected the body not to contain \"" + c + "\", found: " + shown);
+    if (e.json.empty()) continue;
+    Json doc = Json::parse(body, nullptr, false);
+    if (doc.is_discarded()) {
+      r.failures.push_back(where + ": expected a JSON body, found: " + shown);
+      continue;
+    }
+    for (const auto& [ptr, want] : e.json) {
+      const Json::json_pointer jp(ptr);
+      if (!doc.contains(jp)) {
+        r.failures.push_back(where + ": expected " + ptr + " = " + want.dump() + ", found nothing there");
+        continue;
+      }
+      const Json& found = doc.at(jp);
+      const bool length = found.is_array() && want.is_number_integer();
+      const bool ok = length ? found.size() == want.get<std::size_t>() : found == want;
+      if (!ok)
+        r.failures.push_back(where + ": expected " + ptr + (length ? " to have " + want.dump() + " entries" : " = " + want.dump()) +
+                             ", found " + (length ? std::to_string(found.size()) + " entries" : found.dump()));
+    }
+  }
+}
+
+}  // namespace
+
 CheckResult check_expectation(const Expectation& e, kube::KubeClient& kube, const CloudView& cloud,
                               std::vector<std::string>* skipped) {
   CheckResult r;
@@ -436,6 +488,7 @@ CheckResult check_expectation(const Expectation& e, kube::KubeClient& kube, cons
   check_groups(e.containerGroups, cloud, r, skipped);
   check_events(e.events, kube, r);
   check_nodes(e.nodes, kube, cloud, r, skipped);
+  check_kubelet_api(e.kubeletApi, cloud, r, skipped);
   if (e.noOrphans.value_or(false)) check_orphans(kube, cloud, r, skipped);
   return r;
 }

@@ -34,6 +34,9 @@ struct CloudView {
   std::function<std::optional<kcicloud::CreateContainerGroupRequest>(const std::string& group_id)> received;
   //! The scenario's current time; unset: time-relative items (leaseRenewedWithin) are skipped.
   std::optional<TimePoint> now;
+  //! GETs a path of a virtual node's kubelet API: (status, body), or an error when the node
+  //! is not one of ours; unset: kubeletApi items are skipped.
+  std::function<Result<std::pair<int, std::string>>(const std::string& node, const std::string& path)> kubelet;
 };
 
 //! Checks every item of `e`; `skipped` collects items that cannot be checked here.

@@ -167,6 +167,7 @@ class Run {
     CloudView v{&world_->cloud(), world_->owner(), {}, world_->executor().clock().now()};
     World* w = world_.get();
     v.received = [w](const std::string& id) { return w->received_request(id); };
+    v.kubelet = [w](const std::string& node, const std::string& path) { return w->kubelet_get(node, path); };
     return v;
   }
 

@@ -235,6 +235,38 @@ Result<Expectation> parse_expectation(const Json& j, const std::string& where) {
       return x;
     }));
   }
+  if (const Json* v = f.get("kubeletApi")) {
+    KCI_TRY_STATUS(each<ExpectKubeletApi>(*v, f.at("kubeletApi"), e.kubeletApi, [](Fields& p) -> Result<ExpectKubeletApi> {
+      ExpectKubeletApi x;
+      KCI_TRY(x.node, p.required_string("node"));
+      KCI_TRY(x.path, p.required_string("path"));
+      if (x.path.empty() || x.path.front() != '/')
+        return Fields::fail_at(p.at("path"), "\"" + x.path + "\" is not a path; expected one such as /pods");
+      if (const Json* st = p.get("status")) {
+        if (!st->is_number_integer() || st->get<int>() < 100 || st->get<int>() > 599)
+          return Fields::fail_at(p.at("status"), "expected an HTTP status 100-599, found " + Fields::brief(*st));
+        x.status = st->get<int>();
+      }
+      for (const char* key : {"contains", "absent"}) {
+        const Json* list = p.get(key);
+        if (!list) continue;
+        if (!list->is_array()) return Fields::fail_at(p.at(key), "expected a list of strings");
+        for (const auto& item : *list) {
+          if (!item.is_string()) return Fields::fail_at(p.at(key), "expected strings, found " + Fields::brief(item));
+          (std::string(key) == "contains" ? x.contains : x.absent).push_back(item.get<std::string>());
+        }
+      }
+      if (const Json* j = p.get("json")) {
+        if (!j->is_object()) return Fields::fail_at(p.at("json"), "expected a map of JSON pointer to value");
+        for (const auto& [ptr, val] : j->items()) {
+          if (ptr.empty() || ptr.front() != '/')
+            return Fields::fail_at(p.at("json"), "\"" + ptr + "\" is not a JSON pointer; expected one such as /items");
+          x.json[ptr] = val;
+        }
+      }
+      return x;
+    }));
+  }
   KCI_TRY(e.noOrphans, f.boolean("noOrphans"));
   KCI_TRY_STATUS(f.no_unknown_keys());
   return e;

@@ -76,6 +76,17 @@ struct ExpectNode {
   std::optional<Duration> leaseRenewedWithin;
 };
 
+//! A GET on a virtual node's kubelet API (/pods, /stats/summary, /containerLogs/...).
+struct ExpectKubeletApi {
+  std::string node;
+  std::string path;                    //!< path and query, e.g. /containerLogs/default/p/c?tailLines=1
+  int status = 200;
+  std::vector<std::string> contains;   //!< substrings of the body
+  std::vector<std::string> absent;     //!< substrings the body must not have
+  //! JSON pointer -> value: equal, or, for a number against an array, its length.
+  std::map<std::string, Json> json;
+};
+
 //! What must hold at one moment.
 struct Expectation {
   std::vector<ExpectPods> pods;
@@ -83,6 +94,7 @@ struct Expectation {
   std::vector<ExpectContainerGroup> containerGroups;
   std::vector<ExpectEvent> events;
   std::vector<ExpectNode> nodes;
+  std::vector<ExpectKubeletApi> kubeletApi;
   std::optional<bool> noOrphans;
 };
 

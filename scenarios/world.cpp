@@ -21,6 +21,8 @@
 #include "provider/profile/manifests.h"
 #include "provider/profile/profile_webhook.h"
 #include "provider/profile/unschedulable_autoscaler.h"
+#include "provider/http/http_service.h"
+#include "provider/vk/kubelet_api.h"
 #include "provider/vk/virtual_kubelet.h"
 
 namespace kci::scenario {
@@ -258,6 +260,18 @@ class SimWorld final : public World {
   }
 
   void run_for(Duration d) override { executor_.run_for(d); }
+
+  Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) override {
+    for (auto& v : vks_) {
+      if (v->node_name() != node) continue;
+      // The same request the HTTP service would hand over: decoded path and query.
+      const provider::HttpRequest req = provider::parse_target("GET", path);
+      vk::KubeletApi api(*v);
+      auto resp = api.handle(req);
+      return std::pair<int, std::string>{resp.status, resp.body};
+    }
+    return invalid_argument("no virtual node named \"" + node + "\"");
+  }
 
   std::vector<std::string> virtual_nodes() const override {
     std::vector<std::string> out;

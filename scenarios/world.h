@@ -51,6 +51,8 @@ class World {
   virtual void run_for(Duration d) = 0;
   //! Names of the virtual nodes.
   virtual std::vector<std::string> virtual_nodes() const = 0;
+  //! GETs `path` (with its query) of a virtual node's kubelet API, in-process.
+  virtual Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) = 0;
 };
 
 }  // namespace kci::scenario

@@ -29,25 +29,7 @@ int hex_value(char c) {
 }
 
 HttpRequest to_request(const http::request<http::string_body>& req) {
-  HttpRequest r;
-  r.method = std::string(req.method_string());
-  const std::string target(req.target());
-  const auto q = target.find('?');
-  r.path = url_decode(target.substr(0, q), false);
-  if (q != std::string::npos) {
-    std::string query = target.substr(q + 1);
-    std::size_t start = 0;
-    while (start <= query.size()) {
-      const auto amp = std::min(query.find('&', start), query.size());
-      const std::string part = query.substr(start, amp - start);
-      if (!part.empty()) {
-        const auto eq = part.find('=');
-        r.query[url_decode(part.substr(0, eq), true)] =
-            eq == std::string::npos ? std::string() : url_decode(part.substr(eq + 1), true);
-      }
-      start = amp + 1;
-    }
-  }
+  HttpRequest r = parse_target(std::string(req.method_string()), std::string(req.target()));
   r.body = req.body();
   return r;
 }
@@ -191,6 +173,27 @@ std::string url_decode(const std::string& s, bool plus_is_space) {
     out += (plus_is_space && s[i] == '+') ? ' ' : s[i];
   }
   return out;
+}
+
+HttpRequest parse_target(std::string method, const std::string& target) {
+  HttpRequest r;
+  r.method = std::move(method);
+  const auto q = target.find('?');
+  r.path = url_decode(target.substr(0, q), false);
+  if (q == std::string::npos) return r;
+  const std::string query = target.substr(q + 1);
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const auto amp = std::min(query.find('&', start), query.size());
+    const std::string part = query.substr(start, amp - start);
+    if (!part.empty()) {
+      const auto eq = part.find('=');
+      r.query[url_decode(part.substr(0, eq), true)] =
+          eq == std::string::npos ? std::string() : url_decode(part.substr(eq + 1), true);
+    }
+    start = amp + 1;
+  }
+  return r;
 }
 
 struct HttpService::Impl {

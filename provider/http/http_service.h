@@ -43,6 +43,8 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 //! Decodes %XX escapes and, in a query, '+' as a space. Malformed escapes stay as they are.
 std::string url_decode(const std::string& s, bool plus_is_space);
+//! A request for `target` ("/containerLogs/ns/p/c?tailLines=5"): path and query decoded.
+HttpRequest parse_target(std::string method, const std::string& target);
 
 class HttpService {
  public:

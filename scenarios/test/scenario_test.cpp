@@ -136,6 +136,14 @@ TEST(Scenario, MistakesAreNamedWithPathValueAndWhatIsAccepted) {
       {"name: x\nsteps:\n- expect: {nodes: [{name: vk, leaseRenewedWithin: soon}]}\n",
        "nodes[0].leaseRenewedWithin"},
       {"name: x\nsteps:\n- stop: {}\n", "steps[0].stop.virtualNode: is required"},
+      {"name: x\nsteps:\n- expect: {kubeletApi: [{node: vk}]}\n", "steps[0].expect.kubeletApi[0].path: is required"},
+      {"name: x\nsteps:\n- expect: {kubeletApi: [{node: vk, path: pods}]}\n", "\"pods\" is not a path"},
+      {"name: x\nsteps:\n- expect: {kubeletApi: [{node: vk, path: /pods, status: 99}]}\n",
+       "kubeletApi[0].status: expected an HTTP status 100-599"},
+      {"name: x\nsteps:\n- expect: {kubeletApi: [{node: vk, path: /pods, json: {items: 1}}]}\n",
+       "\"items\" is not a JSON pointer"},
+      {"name: x\nsteps:\n- expect: {kubeletApi: [{node: vk, path: /pods, contains: x}]}\n",
+       "kubeletApi[0].contains: expected a list of strings"},
   };
   for (const auto& c : cases) {
     auto s = parse_scenario(c.yaml, "x.yaml");
