@@ -14,6 +14,7 @@
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
 #include "fake-apiserver/garbage_collector.h"
+#include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/kubeconfig.h"
@@ -169,7 +170,9 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   apiserver::DeploymentController deployments(client, loop.sim());
   apiserver::GarbageCollector gc(client, loop.sim());
   apiserver::NodeLifecycleController node_lifecycle(client, loop.sim());
-  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start()})
+  apiserver::JobController jobs(client, loop.sim());
+  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start(),
+                    jobs.start()})
     if (!st.ok()) {
       err << "kci-vk fake-apiserver: " << st.error().message << "\n";
       return 1;

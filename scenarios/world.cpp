@@ -8,6 +8,7 @@
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
 #include "fake-apiserver/garbage_collector.h"
+#include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/mutating_webhooks.h"
 #include "fake-apiserver/node_lifecycle_controller.h"
@@ -135,8 +136,8 @@ class SimWorld final : public World {
     // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
     scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c), std::move(scheduling));
     KCI_TRY_STATUS(scheduler_->start());
-    // ... and the controllers a cluster gives for free: Deployments and ReplicaSets make pods,
-    // the garbage collector follows ownerReferences, and the node lifecycle controller marks
+    // ... and the controllers a cluster gives for free: Deployments, ReplicaSets and Jobs make
+    // pods, the garbage collector follows ownerReferences, and the node lifecycle controller marks
     // nodes that stop heartbeating Ready=Unknown and taints them unreachable.
     replicasets_ = std::make_unique<apiserver::ReplicaSetController>(client_, executor_);
     deployments_ = std::make_unique<apiserver::DeploymentController>(client_, executor_);
@@ -146,6 +147,8 @@ class SimWorld final : public World {
     KCI_TRY_STATUS(deployments_->start());
     KCI_TRY_STATUS(gc_->start());
     KCI_TRY_STATUS(node_lifecycle_->start());
+    jobs_ = std::make_unique<apiserver::JobController>(client_, executor_);
+    KCI_TRY_STATUS(jobs_->start());
     if (scenario_.elasticWorkload) {
       elastic_ = std::make_unique<elastic::ElasticWorkloadController>(client_, executor_);
       elastic_->start();
@@ -284,6 +287,7 @@ class SimWorld final : public World {
   std::unique_ptr<apiserver::DeploymentController> deployments_;
   std::unique_ptr<apiserver::GarbageCollector> gc_;
   std::unique_ptr<apiserver::NodeLifecycleController> node_lifecycle_;
+  std::unique_ptr<apiserver::JobController> jobs_;
   std::unique_ptr<elastic::ElasticWorkloadController> elastic_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };
