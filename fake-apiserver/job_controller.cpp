@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/k8s/object.h"
+#include "fake-apiserver/controller_events.h"
 #include "fake-apiserver/replicaset_controller.h"
 
 namespace kci::apiserver {
@@ -109,23 +110,10 @@ void JobController::on_pod(const kube::Object& pod, bool added) {
 
 void JobController::record_event(const Json& job, const std::string& type, const std::string& reason,
                                   const std::string& message) {
-  const std::string ns = namespace_of(job), name = name_of(job);
-  const std::string now = now_text(executor_);
-  Json ev = {{"apiVersion", "v1"},
-             {"kind", "Event"},
-             {"metadata", {{"generateName", name + "."}, {"namespace", ns}}},
-             {"involvedObject",
-              {{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"namespace", ns}, {"name", name},
-               {"uid", uid_of(job)}}},
-             {"reason", reason},
-             {"message", message},
-             {"type", type},
-             {"count", 1},
-             {"firstTimestamp", now},
-             {"lastTimestamp", now},
-             {"source", {{"component", kComponent}}},
-             {"reportingComponent", kComponent}};
-  (void)client_.create(kube::events(ns), std::move(ev));
+  Json involved = job;
+  involved["apiVersion"] = "batch/v1";
+  involved["kind"] = "Job";
+  record_controller_event(client_, executor_, involved, kComponent, type, reason, message);
 }
 
 void JobController::delete_pods(const Json& job, const std::vector<kube::Object>& victims) {

@@ -23,6 +23,7 @@
 #include "fake-apiserver/node_lifecycle_controller.h"
 #include "fake-apiserver/owner_loop.h"
 #include "fake-apiserver/replicaset_controller.h"
+#include "fake-apiserver/statefulset_controller.h"
 
 namespace kci::cli {
 namespace {
@@ -171,8 +172,9 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   apiserver::GarbageCollector gc(client, loop.sim());
   apiserver::NodeLifecycleController node_lifecycle(client, loop.sim());
   apiserver::JobController jobs(client, loop.sim());
+  apiserver::StatefulSetController statefulsets(client, loop.sim());
   for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start(),
-                    jobs.start()})
+                    jobs.start(), statefulsets.start()})
     if (!st.ok()) {
       err << "kci-vk fake-apiserver: " << st.error().message << "\n";
       return 1;
