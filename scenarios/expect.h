@@ -34,6 +34,8 @@ struct CloudView {
   std::function<std::optional<kcicloud::CreateContainerGroupRequest>(const std::string& group_id)> received;
   //! The scenario's current time; unset: time-relative items (leaseRenewedWithin) are skipped.
   std::optional<TimePoint> now;
+  //! The fake cloud's instance-seconds so far; unset on a real cloud (billing is skipped).
+  std::function<std::optional<double>()> billed_seconds;
 };
 
 //! Checks every item of `e`; `skipped` collects items that cannot be checked here.

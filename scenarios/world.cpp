@@ -266,6 +266,13 @@ class SimWorld final : public World {
 
   void run_for(Duration d) override { executor_.run_for(d); }
 
+  std::optional<double> billed_seconds() const override {
+    double total = 0;
+    for (const auto& [project, types] : cloud_.billing())
+      for (const auto& [type, seconds] : types) total += seconds;
+    return total;
+  }
+
   std::vector<std::string> virtual_nodes() const override {
     std::vector<std::string> out;
     for (const auto& v : vks_) out.push_back(v->node_name());

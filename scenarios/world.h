@@ -51,6 +51,8 @@ class World {
   virtual void run_for(Duration d) = 0;
   //! Names of the virtual nodes.
   virtual std::vector<std::string> virtual_nodes() const = 0;
+  //! The fake cloud's instance-seconds over every project and type so far.
+  virtual std::optional<double> billed_seconds() const { return std::nullopt; }
 };
 
 }  // namespace kci::scenario
