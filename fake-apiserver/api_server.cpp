@@ -6,6 +6,7 @@
 #include "core/k8s/object.h"
 #include "fake-apiserver/admission.h"
 #include "fake-apiserver/pod_validation.h"
+#include "fake-apiserver/workload_validation.h"
 
 namespace kci::apiserver {
 
@@ -319,6 +320,16 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
   m["creationTimestamp"] = now_rfc3339();
   // Generation starts at 1 for everything with a spec, as the registries set it.
   m["generation"] = 1;
+  // Workload defaults that need the uid (a Job's generated selector), then validation.
+  if (info->group == "batch" && info->resource == "jobs") {
+    default_job(object);
+    Status v = validate_job(object);
+    if (!v.ok()) return kube::invalid(ref.named(name), v.error().message);
+  } else if (info->group == "apps" && info->resource == "statefulsets") {
+    default_statefulset(object);
+    Status v = validate_statefulset(object);
+    if (!v.ok()) return kube::invalid(ref.named(name), v.error().message);
+  }
   if (options.dryRun) return std::make_shared<const Json>(std::move(object));
   Object stored = store_.put(*info, ns, name, std::move(object));
   after_write(*info, stored);

@@ -33,8 +33,9 @@ namespace kci::apiserver {
 struct GarbageCollectorOptions {
   //! The kinds whose objects are dependents and owners (collections: no name, no namespace).
   std::vector<kube::ResourceRef> resources = {
-      kube::pods(),       kube::replicasets(), kube::deployments(),
-      kube::configmaps(), kube::secrets(),     {"", "v1", "services", "", ""}};
+      kube::pods(),         kube::replicasets(), kube::deployments(),
+      kube::statefulsets(), kube::jobs(),        kube::configmaps(),
+      kube::secrets(),      {"", "v1", "services", "", ""}};
 };
 
 class GarbageCollector {

@@ -287,6 +287,51 @@ Json replicaset_cells(const Json& rs, TimePoint now) {
                       sel ? format_label_selector(*sel) : "<none>"});
 }
 
+Json statefulset_cells(const Json& set, TimePoint now) {
+  const Json* replicas = at(set, {"spec", "replicas"});
+  const std::int64_t desired =
+      replicas && replicas->is_number_integer() ? replicas->get<std::int64_t>() : 1;
+  auto [names, images] = container_cells(arr_at(set, {"spec", "template", "spec", "containers"}));
+  return Json::array({str_at(set, {"metadata", "name"}),
+                      std::to_string(int_at(set, {"status", "readyReplicas"})) + "/" +
+                          std::to_string(desired),
+                      age_of(at(set, {"metadata", "creationTimestamp"}), now), names, images});
+}
+
+//! kubectl's job status: the first condition of Failed, Complete, FailureTarget,
+//! SuccessCriteriaMet, Suspended that holds, else Running
+//! (Terminating while a deletion is under way).
+std::string job_status(const Json& job) {
+  if (at(job, {"metadata", "deletionTimestamp"})) return "Terminating";
+  const Json status = job.value("status", Json::object());
+  for (const char* type : {"Failed", "Complete", "FailureTarget", "SuccessCriteriaMet", "Suspended"})
+    if (condition_true(status, type)) return type;
+  return "Running";
+}
+
+Json job_cells(const Json& job, TimePoint now) {
+  const std::int64_t succeeded = int_at(job, {"status", "succeeded"});
+  const Json* completions = at(job, {"spec", "completions"});
+  std::string done;
+  if (completions && completions->is_number_integer()) {
+    done = std::to_string(succeeded) + "/" + std::to_string(completions->get<std::int64_t>());
+  } else {
+    const std::int64_t parallelism = int_at(job, {"spec", "parallelism"});
+    done = std::to_string(succeeded) + "/1" +
+           (parallelism > 1 ? " of " + std::to_string(parallelism) : std::string());
+  }
+  std::string duration;
+  if (auto start = time_at(at(job, {"status", "startTime"}))) {
+    const auto end = time_at(at(job, {"status", "completionTime"}));
+    duration = human_duration((end ? *end : now) - *start);
+  }
+  auto [names, images] = container_cells(arr_at(job, {"spec", "template", "spec", "containers"}));
+  const Json* sel = at(job, {"spec", "selector"});
+  return Json::array({str_at(job, {"metadata", "name"}), job_status(job), done, duration,
+                      age_of(at(job, {"metadata", "creationTimestamp"}), now), names, images,
+                      sel ? format_label_selector(*sel) : "<none>"});
+}
+
 // ---- events ----------------------------------------------------------------------------
 
 std::string lower(std::string s) {
@@ -530,6 +575,23 @@ TablePrinter::TablePrinter(const kube::ResourceInfo& info, std::vector<PrinterCo
                 col("Containers", "string", kContainersDoc, 1),
                 col("Images", "string", kImagesDoc, 1),
                 col("Selector", "string", "Label selector for pods.", 1)};
+  } else if (key == "apps/statefulsets") {
+    printer_ = Printer::kStatefulSet;
+    columns_ = {name_col(),
+                col("Ready", "string", "Number of the pod with ready state"),
+                age_col(),
+                col("Containers", "string", kContainersDoc, 1),
+                col("Images", "string", kImagesDoc, 1)};
+  } else if (key == "batch/jobs") {
+    printer_ = Printer::kJob;
+    columns_ = {name_col(),
+                col("Status", "string", "Status of the job."),
+                col("Completions", "string", "The completion status of the job"),
+                col("Duration", "string", "Time required to complete the job."),
+                age_col(),
+                col("Containers", "string", kContainersDoc, 1),
+                col("Images", "string", kImagesDoc, 1),
+                col("Selector", "string", "Label selector for pods.", 1)};
   } else if (key == "/events") {
     printer_ = Printer::kEvent;
     columns_ = {col("Last Seen", "string", "The time at which the most recent occurrence was recorded."),
@@ -581,6 +643,8 @@ Json TablePrinter::cells(const Json& o, TimePoint now) const {
     case Printer::kNode: return node_cells(o, now);
     case Printer::kDeployment: return deployment_cells(o, now);
     case Printer::kReplicaSet: return replicaset_cells(o, now);
+    case Printer::kStatefulSet: return statefulset_cells(o, now);
+    case Printer::kJob: return job_cells(o, now);
     case Printer::kEvent: return event_cells(o, now);
     case Printer::kLease:
       return Json::array({name, str_at(o, {"spec", "holderIdentity"}), age_of(created, now)});

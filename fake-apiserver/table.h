@@ -58,8 +58,8 @@ class TablePrinter {
   const std::vector<PrinterColumn>& columns() const { return columns_; }
 
  private:
-  enum class Printer { kGeneric, kCustom, kPod, kNode, kDeployment, kReplicaSet, kEvent, kLease,
-                       kNamespace, kConfigMap, kSecret };
+  enum class Printer { kGeneric, kCustom, kPod, kNode, kDeployment, kReplicaSet, kStatefulSet,
+                       kJob, kEvent, kLease, kNamespace, kConfigMap, kSecret };
   Json cells(const Json& object, TimePoint now) const;
 
   Printer printer_ = Printer::kGeneric;

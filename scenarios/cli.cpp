@@ -1,8 +1,10 @@
 #include "scenarios/cli.h"
 
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "scenarios/cmd_cleanup.h"
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
@@ -25,6 +27,7 @@ constexpr std::string_view kUsage =
     "  webhook    serve the admission webhook over HTTPS (--listen --tls-cert --tls-key)\n"
     "  extender   serve the scheduler extender over HTTP (--listen, --kubeconfig or --in-cluster)\n"
     "  provider   the KCI virtual kubelet (seed flags, KCI_* variables; --real-cluster or --kci-endpoint)\n"
+    "  cleanup    delete every KCI container group of a cluster (--cluster-id ID [--node N] [--dry-run])\n"
     "  help       print this text\n";
 }  // namespace
 
@@ -47,6 +50,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (cmd == "webhook") return run_webhook(argc, argv, out, err);
   if (cmd == "extender") return run_extender(argc, argv, out, err);
   if (cmd == "provider") return run_provider(argc, argv, out, err);
+  if (cmd == "cleanup") return run_cleanup(argc, argv, out, err, [](const char* n) { return std::getenv(n); });
   if (cmd == "sim") return run_sim(argc, argv, out, err);
   if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;

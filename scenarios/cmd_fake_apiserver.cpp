@@ -14,6 +14,7 @@
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
 #include "fake-apiserver/garbage_collector.h"
+#include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/kubeconfig.h"
@@ -22,6 +23,7 @@
 #include "fake-apiserver/node_lifecycle_controller.h"
 #include "fake-apiserver/owner_loop.h"
 #include "fake-apiserver/replicaset_controller.h"
+#include "fake-apiserver/statefulset_controller.h"
 
 namespace kci::cli {
 namespace {
@@ -183,7 +185,10 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   apiserver::DeploymentController deployments(client, loop.sim());
   apiserver::GarbageCollector gc(client, loop.sim());
   apiserver::NodeLifecycleController node_lifecycle(client, loop.sim());
-  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start()})
+  apiserver::JobController jobs(client, loop.sim());
+  apiserver::StatefulSetController statefulsets(client, loop.sim());
+  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start(),
+                    jobs.start(), statefulsets.start()})
     if (!st.ok()) {
       err << "kci-vk fake-apiserver: " << st.error().message << "\n";
       return 1;

@@ -490,6 +490,39 @@ CheckResult check_expectation(const Expectation& e, kube::KubeClient& kube, cons
   check_nodes(e.nodes, kube, cloud, r, skipped);
   check_kubelet_api(e.kubeletApi, cloud, r, skipped);
   if (e.noOrphans.value_or(false)) check_orphans(kube, cloud, r, skipped);
+  if (!e.groupsLabelled.empty()) {
+    if (!cloud.kci) {
+      if (skipped) skipped->push_back("groupsLabelled: no cloud view (real cluster)");
+    } else if (auto groups = all_groups(cloud); !groups.ok()) {
+      r.failures.push_back("groupsLabelled: cannot describe groups: " + groups.error().message);
+    } else {
+      for (const auto& want : e.groupsLabelled) {
+        std::int64_t n = 0;
+        std::string ids, what;
+        for (const auto& [k, v] : want.labels) what += (what.empty() ? "" : ",") + k + "=" + v;
+        for (const auto& g : *groups) {
+          bool all = true;
+          for (const auto& [k, v] : want.labels)
+            if (label_of(g, k) != v) all = false;
+          if (!all) continue;
+          ++n;
+          ids += (ids.empty() ? "" : ", ") + g.container_group_id + " (" + g.status + ")";
+        }
+        if (n != want.count)
+          r.failures.push_back("groupsLabelled[" + what + "]: expected " + std::to_string(want.count) +
+                               " group(s), found " + std::to_string(n) + (ids.empty() ? "" : ": " + ids));
+      }
+    }
+  }
+  if (e.billing) {
+    const std::optional<double> have = cloud.billed_seconds ? cloud.billed_seconds() : std::nullopt;
+    if (!have) {
+      if (skipped) skipped->push_back("billing: no bill (real cloud)");
+    } else if (std::abs(*have - e.billing->instanceSeconds) > 1e-3) {
+      r.failures.push_back("billing: expected " + std::to_string(e.billing->instanceSeconds) +
+                           " instance-seconds, found " + std::to_string(*have));
+    }
+  }
   return r;
 }
 

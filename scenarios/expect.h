@@ -37,6 +37,8 @@ struct CloudView {
   //! GETs a path of a virtual node's kubelet API: (status, body), or an error when the node
   //! is not one of ours; unset: kubeletApi items are skipped.
   std::function<Result<std::pair<int, std::string>>(const std::string& node, const std::string& path)> kubelet;
+  //! The fake cloud's instance-seconds so far; unset on a real cloud (billing is skipped).
+  std::function<std::optional<double>()> billed_seconds;
 };
 
 //! Checks every item of `e`; `skipped` collects items that cannot be checked here.

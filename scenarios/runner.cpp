@@ -9,6 +9,7 @@
 #include "core/duration.h"
 #include "core/k8s/yaml.h"
 #include "core/kube/resources.h"
+#include "provider/cleanup/cleanup.h"
 #include "scenarios/expect.h"
 #include "scenarios/world.h"
 
@@ -168,6 +169,7 @@ class Run {
     World* w = world_.get();
     v.received = [w](const std::string& id) { return w->received_request(id); };
     v.kubelet = [w](const std::string& node, const std::string& path) { return w->kubelet_get(node, path); };
+    v.billed_seconds = [w] { return w->billed_seconds(); };
     return v;
   }
 
@@ -259,6 +261,22 @@ class Run {
   void run_step(const StartStep& st, StepReport& r) {
     auto res = world_->start_virtual_node(st.virtualNode);
     if (!res.ok()) r.failures.push_back(res.error().message);
+    world_->executor().run_until_idle();
+  }
+  void run_step(const CleanupStep& c, StepReport& r) {
+    cleanup::CleanupOptions o{c.clusterId, c.node, c.dryRun};
+    auto report = cleanup::run_cleanup(world_->cloud(), world_->owner(), o);
+    if (!report.ok()) {
+      r.failures.push_back("cleanup: " + report.error().message);
+      return;
+    }
+    for (const auto& f : report->failed)
+      r.failures.push_back("cleanup: could not delete " + f.target.container_group_id + ": " + f.reason + ": " +
+                           f.message);
+    const auto done = static_cast<std::int64_t>(c.dryRun ? report->selected.size() : report->deleted.size());
+    if (c.deleted && done != *c.deleted)
+      r.failures.push_back("cleanup: expected " + std::to_string(*c.deleted) + " group(s) " +
+                           (c.dryRun ? "listed" : "deleted") + ", found " + std::to_string(done));
     world_->executor().run_until_idle();
   }
   void run_step(const ExpectStep& e, StepReport& r) {

@@ -268,6 +268,32 @@ Result<Expectation> parse_expectation(const Json& j, const std::string& where) {
     }));
   }
   KCI_TRY(e.noOrphans, f.boolean("noOrphans"));
+  if (const Json* v = f.get("groupsLabelled")) {
+    KCI_TRY_STATUS(each<ExpectLabelledGroups>(*v, f.at("groupsLabelled"), e.groupsLabelled,
+                                              [](Fields& p) -> Result<ExpectLabelledGroups> {
+      ExpectLabelledGroups x;
+      const Json* l = p.get("labels");
+      if (!l || !l->is_object() || l->empty())
+        return Fields::fail_at(p.at("labels"), "expected a map of label to value, such as {cluster-id: c1}");
+      for (const auto& [k, val] : l->items()) {
+        if (!val.is_string()) return Fields::fail_at(p.at("labels") + "." + k, "expected a string value");
+        x.labels[k] = val.get<std::string>();
+      }
+      KCI_TRY(auto c, p.integer("count"));
+      if (!c || *c < 0) return Fields::fail_at(p.at("count"), "expected a group count >= 0");
+      x.count = *c;
+      return x;
+    }));
+  }
+  if (const Json* v = f.get("billing")) {
+    if (!v->is_object()) return Fields::fail_at(f.at("billing"), "expected a map such as {instanceSeconds: 120}");
+    Fields b(*v, f.at("billing"));
+    const Json* s = b.get("instanceSeconds");
+    if (!s || !s->is_number() || s->get<double>() < 0)
+      return Fields::fail_at(b.at("instanceSeconds"), "expected a number of instance-seconds >= 0");
+    e.billing = ExpectBilling{s->get<double>()};
+    KCI_TRY_STATUS(b.no_unknown_keys());
+  }
   KCI_TRY_STATUS(f.no_unknown_keys());
   return e;
 }
@@ -276,7 +302,7 @@ namespace {
 
 Result<Step> parse_step(const Json& j, const std::string& where) {
   if (!j.is_object() || j.size() != 1)
-    return Fields::fail_at(where, "a step is a map with exactly one key (apply, scale, delete, generate, wait, fault, restart, stop, start, expect)");
+    return Fields::fail_at(where, "a step is a map with exactly one key (apply, scale, delete, generate, wait, fault, restart, stop, start, cleanup, expect)");
   const std::string kind = j.begin().key();
   const Json& body = j.begin().value();
   const std::string at = where + "." + kind;
@@ -372,8 +398,17 @@ Result<Step> parse_step(const Json& j, const std::string& where) {
     StartStep s;
     KCI_TRY(s.virtualNode, f.required_string("virtualNode"));
     out = s;
+  } else if (kind == "cleanup") {
+    CleanupStep s;
+    KCI_TRY(s.clusterId, f.required_string("clusterId"));
+    KCI_TRY(auto node, f.string("node"));
+    s.node = node.value_or("");
+    KCI_TRY(auto dry, f.boolean("dryRun"));
+    s.dryRun = dry.value_or(false);
+    KCI_TRY(s.deleted, f.integer("deleted"));
+    out = s;
   } else {
-    return Fields::fail_at(at, "unknown step (accepted: apply, scale, delete, generate, wait, fault, restart, stop, start, expect)");
+    return Fields::fail_at(at, "unknown step (accepted: apply, scale, delete, generate, wait, fault, restart, stop, start, cleanup, expect)");
   }
   KCI_TRY_STATUS(f.no_unknown_keys());
   return out;
@@ -484,7 +519,7 @@ Result<Scenario> parse_scenario(std::string_view yaml_text, const std::string& p
 }
 
 std::string step_kind(const Step& step) {
-  static const char* kNames[] = {"apply", "scale", "delete", "generate", "wait", "fault", "restart", "expect", "stop", "start"};
+  static const char* kNames[] = {"apply", "scale", "delete", "generate", "wait", "fault", "restart", "expect", "stop", "start", "cleanup"};
   return kNames[step.index()];
 }
 

@@ -85,6 +85,15 @@ struct ExpectKubeletApi {
   std::vector<std::string> absent;     //!< substrings the body must not have
   //! JSON pointer -> value: equal, or, for a number against an array, its length.
   std::map<std::string, Json> json;
+//! Container groups by labels: exactly `count` groups carry every one of `labels`.
+struct ExpectLabelledGroups {
+  std::map<std::string, std::string> labels;
+  std::int64_t count = 0;
+};
+
+//! The fake cloud's bill: instance-seconds over every project and type (0.001 tolerance).
+struct ExpectBilling {
+  double instanceSeconds = 0;
 };
 
 //! What must hold at one moment.
@@ -96,6 +105,8 @@ struct Expectation {
   std::vector<ExpectNode> nodes;
   std::vector<ExpectKubeletApi> kubeletApi;
   std::optional<bool> noOrphans;
+  std::vector<ExpectLabelledGroups> groupsLabelled;
+  std::optional<ExpectBilling> billing;
 };
 
 struct ApplyStep { ObjectSource source; };
@@ -123,9 +134,16 @@ struct StopStep { std::string virtualNode; };
 //! A stopped virtual node comes back and re-reads its state.
 struct StartStep { std::string virtualNode; };
 struct ExpectStep { Expectation expect; };
+//! Runs `kci-vk cleanup` against the scenario's cloud with the owner's key; fails when a
+//! group could not be deleted, or when `deleted` is given and another number was.
+struct CleanupStep {
+  std::string clusterId, node;
+  bool dryRun = false;
+  std::optional<std::int64_t> deleted;
+};
 
 using Step = std::variant<ApplyStep, ScaleStep, DeleteStep, GenerateStep, WaitStep, FaultStep,
-                          RestartStep, ExpectStep, StopStep, StartStep>;
+                          RestartStep, ExpectStep, StopStep, StartStep, CleanupStep>;
 
 //! The whole file.
 struct Scenario {

@@ -8,11 +8,13 @@
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
 #include "fake-apiserver/garbage_collector.h"
+#include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/mutating_webhooks.h"
 #include "fake-apiserver/node_lifecycle_controller.h"
 #include "fake-apiserver/replicaset_controller.h"
 #include "fake-apiserver/scheduler.h"
+#include "fake-apiserver/statefulset_controller.h"
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
 #include "provider/elastic/elastic_workload_controller.h"
@@ -137,9 +139,10 @@ class SimWorld final : public World {
     // (nodeName, taints and tolerations, node affinity, resources), as seed 001 describes.
     scheduler_ = std::make_unique<apiserver::Scheduler>(client_, executor_, Rng(seed_ ^ 0x5c), std::move(scheduling));
     KCI_TRY_STATUS(scheduler_->start());
-    // ... and the controllers a cluster gives for free: Deployments and ReplicaSets make pods,
-    // the garbage collector follows ownerReferences, and the node lifecycle controller marks
-    // nodes that stop heartbeating Ready=Unknown and taints them unreachable.
+    // ... and the controllers a cluster gives for free: Deployments, ReplicaSets, StatefulSets
+    // and Jobs make pods, the garbage collector follows ownerReferences, and the node
+    // lifecycle controller marks nodes that stop heartbeating Ready=Unknown and taints them
+    // unreachable.
     replicasets_ = std::make_unique<apiserver::ReplicaSetController>(client_, executor_);
     deployments_ = std::make_unique<apiserver::DeploymentController>(client_, executor_);
     gc_ = std::make_unique<apiserver::GarbageCollector>(client_, executor_);
@@ -148,6 +151,10 @@ class SimWorld final : public World {
     KCI_TRY_STATUS(deployments_->start());
     KCI_TRY_STATUS(gc_->start());
     KCI_TRY_STATUS(node_lifecycle_->start());
+    jobs_ = std::make_unique<apiserver::JobController>(client_, executor_);
+    KCI_TRY_STATUS(jobs_->start());
+    statefulsets_ = std::make_unique<apiserver::StatefulSetController>(client_, executor_);
+    KCI_TRY_STATUS(statefulsets_->start());
     if (scenario_.elasticWorkload) {
       elastic_ = std::make_unique<elastic::ElasticWorkloadController>(client_, executor_);
       elastic_->start();
@@ -273,6 +280,13 @@ class SimWorld final : public World {
     return invalid_argument("no virtual node named \"" + node + "\"");
   }
 
+  std::optional<double> billed_seconds() const override {
+    double total = 0;
+    for (const auto& [project, types] : cloud_.billing())
+      for (const auto& [type, seconds] : types) total += seconds;
+    return total;
+  }
+
   std::vector<std::string> virtual_nodes() const override {
     std::vector<std::string> out;
     for (const auto& v : vks_) out.push_back(v->node_name());
@@ -298,6 +312,8 @@ class SimWorld final : public World {
   std::unique_ptr<apiserver::DeploymentController> deployments_;
   std::unique_ptr<apiserver::GarbageCollector> gc_;
   std::unique_ptr<apiserver::NodeLifecycleController> node_lifecycle_;
+  std::unique_ptr<apiserver::JobController> jobs_;
+  std::unique_ptr<apiserver::StatefulSetController> statefulsets_;
   std::unique_ptr<elastic::ElasticWorkloadController> elastic_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
 };

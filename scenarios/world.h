@@ -53,6 +53,8 @@ class World {
   virtual std::vector<std::string> virtual_nodes() const = 0;
   //! GETs `path` (with its query) of a virtual node's kubelet API, in-process.
   virtual Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) = 0;
+  //! The fake cloud's instance-seconds over every project and type so far.
+  virtual std::optional<double> billed_seconds() const { return std::nullopt; }
 };
 
 }  // namespace kci::scenario

@@ -85,6 +85,12 @@ inline ResourceRef deployments(std::string ns = {}, std::string name = {}) {
 inline ResourceRef replicasets(std::string ns = {}, std::string name = {}) {
   return {"apps", "v1", "replicasets", std::move(ns), std::move(name)};
 }
+inline ResourceRef statefulsets(std::string ns = {}, std::string name = {}) {
+  return {"apps", "v1", "statefulsets", std::move(ns), std::move(name)};
+}
+inline ResourceRef jobs(std::string ns = {}, std::string name = {}) {
+  return {"batch", "v1", "jobs", std::move(ns), std::move(name)};
+}
 inline ResourceRef mutating_webhook_configurations(std::string name = {}) {
   return {"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "",
           std::move(name)};
