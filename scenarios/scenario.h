@@ -85,6 +85,8 @@ struct ExpectKubeletApi {
   std::vector<std::string> absent;     //!< substrings the body must not have
   //! JSON pointer -> value: equal, or, for a number against an array, its length.
   std::map<std::string, Json> json;
+};
+
 //! Container groups by labels: exactly `count` groups carry every one of `labels`.
 struct ExpectLabelledGroups {
   std::map<std::string, std::string> labels;
