@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -63,6 +64,7 @@ struct Options {
   std::string mode = "both";  //!< deployment | pods | both
   bool smoke = false;
   bool progress = true;
+  bool verbose = false;  //!< also print the cluster's events by reason
   std::uint64_t seed = 1;
 };
 
@@ -185,7 +187,10 @@ Figures run_burst(const Options& o, const std::string& mode) {
   kci::scenario::WorldTuning tuning;
   // Each virtual node advertises room for its share of the burst; the virtual kubelet's own
   // KCI rate (50/s by default) is lifted, so the limiter does not stretch virtual time.
-  tuning.capacity_pods = std::to_string(o.pods / o.virtual_nodes + 1000);
+  const std::int64_t share = o.pods / o.virtual_nodes + 1000;
+  tuning.capacity_pods = std::to_string(share);
+  tuning.capacity_cpu = std::to_string(share);  // a pod asks for 500m
+  tuning.capacity_memory = std::to_string(share) + "Gi";  // ... and 512Mi
   tuning.kci_qps = 1e9;
   tuning.kci_burst = 1e9;
   auto created_world = kci::scenario::World::create(s, o.seed, tuning);
@@ -294,6 +299,12 @@ Figures run_burst(const Options& o, const std::string& mode) {
   f.p50_ms = percentile(latencies, 0.50);
   f.p99_ms = percentile(latencies, 0.99);
   watch->reset();
+  if (o.verbose) {
+    std::map<std::string, std::int64_t> reasons;
+    if (auto evs = client.list(kci::kube::events()); evs.ok())
+      for (const auto& ev : evs->items) ++reasons[ev->value("type", "") + " " + ev->value("reason", "")];
+    for (const auto& [reason, n] : reasons) std::printf("  event %-40s %lld\n", reason.c_str(), static_cast<long long>(n));
+  }
 
   // Correctness: every pod Running on a virtual node, one container group each, no orphans.
   if (running != o.pods)
@@ -332,7 +343,7 @@ void print(const Figures& f) {
 int usage() {
   std::fprintf(stderr,
                "usage: bench_burst [--pods N] [--mode deployment|pods|both] [--nodes R] [--virtual-nodes V]\n"
-               "                   [--seed S] [--smoke] [--no-progress]\n"
+               "                   [--seed S] [--smoke] [--no-progress] [--verbose]\n"
                "  --smoke: 1000 pods unless --pods is given; exits 1 unless every pod is Running with\n"
                "           exactly one container group and no group is orphaned (no timing check)\n");
   return 2;
@@ -360,6 +371,8 @@ int main(int argc, char** argv) {
       o.seed = std::strtoull(v, nullptr, 10);
     } else if (a == "--smoke") {
       o.smoke = true;
+    } else if (a == "--verbose") {
+      o.verbose = true;
     } else if (a == "--no-progress") {
       o.progress = false;
     } else {

@@ -128,6 +128,9 @@ struct FakeKciCloud::State {
   std::map<std::string, std::map<std::string, std::int64_t>> capacity;  // set_stock overrides
   std::map<std::string, std::map<std::string, std::int64_t>> taken;
   std::map<std::string, std::set<std::int64_t>> ips;  // subnet -> offsets in use
+  //! subnet -> an offset below which every offset is in use, so the lowest free one is found
+  //! from there (a burst takes IPs in order; scanning from 0 made it quadratic).
+  std::map<std::string, std::int64_t> ips_full_below;
   std::map<std::string, std::int64_t> sg_use;
   std::int64_t used_cpu = 0, used_mem = 0, used_groups = 0;
   struct Token { std::string group_id; CreateContainerGroupRequest req; TimePoint at; };
@@ -194,7 +197,9 @@ struct FakeKciCloud::State {
     used_mem -= g.size.memory_mib;
     --used_groups;
     auto& s = ips[g.subnet];
-    s.erase(ip_offset(g));
+    const std::int64_t off = ip_offset(g);
+    s.erase(off);
+    if (auto lo = ips_full_below.find(g.subnet); lo != ips_full_below.end() && off < lo->second) lo->second = off;
     if (s.empty()) ips.erase(g.subnet);
     for (const auto& sg : g.security_groups) {
       if (--sg_use[sg] == 0) sg_use.erase(sg);
@@ -221,13 +226,10 @@ struct FakeKciCloud::State {
   }
   std::int64_t take_ip(const std::string& subnet) {
     auto& s = ips[subnet];
-    std::int64_t off = 0;
-    for (auto x : s) {  // lowest free offset
-      if (x != off) break;
-      ++off;
-    }
+    std::int64_t& off = ips_full_below[subnet];  // lowest free offset: none below it
+    for (auto it = s.lower_bound(off); it != s.end() && *it == off; ++it) ++off;
     s.insert(off);
-    return off;
+    return off++;
   }
 
   // ------------------------------------------------------------ lifecycle

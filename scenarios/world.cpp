@@ -89,6 +89,8 @@ class SimWorld final : public World {
       if (!parsed.ok()) return invalid_argument("virtualNodes[" + spec.name + "]: " + parsed.error().message);
       vk::VirtualKubeletOptions o;
       o.settings = std::move(*parsed);
+      if (tuning_.capacity_cpu) o.capacity_cpu = *tuning_.capacity_cpu;
+      if (tuning_.capacity_memory) o.capacity_memory = *tuning_.capacity_memory;
       if (tuning_.capacity_pods) o.capacity_pods = *tuning_.capacity_pods;
       if (tuning_.kci_qps) o.kci_qps = *tuning_.kci_qps;
       if (tuning_.kci_burst) o.kci_burst = *tuning_.kci_burst;

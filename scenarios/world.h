@@ -20,10 +20,10 @@
 namespace kci::scenario {
 
 //! What a benchmark changes that no scenario file states: the virtual kubelets' advertised
-//! pod capacity and their own KCI call rate (a burst benchmark measures the system, not the
+//! capacity and their own KCI call rate (a burst benchmark measures the system, not the
 //! rate limiter). Unset: the virtual kubelet's defaults.
 struct WorldTuning {
-  std::optional<std::string> capacity_pods;
+  std::optional<std::string> capacity_cpu, capacity_memory, capacity_pods;
   std::optional<double> kci_qps, kci_burst;
 };
 

@@ -1,6 +1,7 @@
 #include "provider/vk/virtual_kubelet.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/k8s/object.h"
 #include "core/translate/status_mapping.h"
@@ -607,8 +608,15 @@ void VirtualKubelet::reconcile_at_start() {
 void VirtualKubelet::sync_statuses() {
   if (!running_ || !reconciled_) return;
   std::vector<std::string> ids;
+  // Group id -> pod key, so each answer finds its record at once (a scan per group made a
+  // sync quadratic in the node's pods).
+  std::unordered_map<std::string, std::string> key_of_group;
+  key_of_group.reserve(groups_.size());
   for (const auto& [key, rec] : groups_)
-    if (!rec.group_id.empty()) ids.push_back(rec.group_id);
+    if (!rec.group_id.empty()) {
+      ids.push_back(rec.group_id);
+      key_of_group.emplace(rec.group_id, key);
+    }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < ids.size(); i += static_cast<std::size_t>(options_.describe_batch)) {
     kcicloud::DescribeContainerGroupRequest req;
@@ -622,14 +630,22 @@ void VirtualKubelet::sync_statuses() {
     if (!page.ok()) return;
     for (const auto& g : page->container_groups) {
       seen.insert(g.container_group_id);
-      apply_group_status(g);
+      auto k = key_of_group.find(g.container_group_id);
+      if (k == key_of_group.end()) continue;
+      auto rec = groups_.find(k->second);
+      // The record may have moved on (a replaced group) while this sync ran.
+      if (rec == groups_.end() || rec->second.group_id != g.container_group_id) continue;
+      apply_group_status(g, k->second);
     }
     // Ids the cloud no longer knows: the group is gone (deleted outside the cluster, or
     // reclaimed). Forget it and let the pod get a new one.
     for (auto it = req.container_group_ids.begin(); it != req.container_group_ids.end(); ++it) {
       if (seen.count(*it)) continue;
-      for (auto& [key, rec] : groups_) {
-        if (rec.group_id != *it) continue;
+      auto k = key_of_group.find(*it);
+      if (k == key_of_group.end()) continue;
+      if (auto found = groups_.find(k->second); found != groups_.end() && found->second.group_id == *it) {
+        const std::string& key = found->first;
+        GroupRecord& rec = found->second;
         auto podobj = pod_informer_->get(key);
         if (podobj) {
           if (auto pod = k8s::decode<k8s::Pod>(*podobj); pod.ok() && !is_terminal(*pod) && !pod->metadata.deletionTimestamp) {
@@ -641,17 +657,12 @@ void VirtualKubelet::sync_statuses() {
         rec.status.clear();
         ++rec.replacements;
         queue_->add(key);
-        break;
       }
     }
   }
 }
 
-void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
-  std::string key;
-  for (auto& [k, rec] : groups_)
-    if (rec.group_id == g.container_group_id) key = k;
-  if (key.empty()) return;
+void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const std::string& key) {
   auto& rec = groups_[key];
   auto podobj = pod_informer_->get(key);
   if (!podobj) return;

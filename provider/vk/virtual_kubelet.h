@@ -123,7 +123,8 @@ class VirtualKubelet {
   WorkQueue::Reply delete_group_and_pod(const k8s::Pod* pod, const std::string& key);
   void reconcile_at_start();
   void sync_statuses();
-  void apply_group_status(const kcicloud::ContainerGroup& group);
+  //! `key`: the pod the group belongs to (groups_ holds it with that group id).
+  void apply_group_status(const kcicloud::ContainerGroup& group, const std::string& key);
   //! Relays the group's new Warning events (SpotToBeReleased, SpotReclaimed, Failed...)
   //! from DescribeContainerGroupEvents to the pod.
   void relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
