@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/k8s/object.h"
 #include "core/kube/kube_client.h"
 #include "scenarios/expect.h"
 #include "scenarios/scenario.h"
@@ -140,6 +141,9 @@ struct Figures {
   double virtual_s = 0;
   std::int64_t peak_rss = 0, rss_growth = 0;
   double allocations_per_pod = 0;
+  //! The floor: each final pod object once through text (dump, parse) and the typed model
+  //! (decode, encode), in seconds for all of them.
+  double floor_s = 0;
   std::vector<std::string> failures;
 };
 
@@ -321,6 +325,21 @@ Figures run_burst(const Options& o, const std::string& mode) {
   view.kci = &world->cloud();
   view.owner = world->owner();
   auto check = kci::scenario::check_expectation(e, client, view);
+
+  // The floor: what a single pass over the pods' bytes and objects costs, with nothing else.
+  if (auto listed = client.list(kci::kube::pods("default")); listed.ok()) {
+    std::size_t sink = 0;
+    const auto floor_start = Clock::now();
+    for (const auto& obj : listed->items) {
+      const std::string text = obj->dump();
+      const Json parsed = Json::parse(text);
+      auto pod = kci::k8s::decode<kci::k8s::Pod>(parsed);
+      if (pod.ok()) sink += kci::k8s::encode(*pod).size();
+      sink += text.size();
+    }
+    f.floor_s = std::chrono::duration<double>(Clock::now() - floor_start).count();
+    if (sink == 0) f.failures.push_back("floor: no pod to measure");
+  }
   const std::size_t kShown = 5;
   for (std::size_t i = 0; i < check.failures.size() && i < kShown; ++i) f.failures.push_back(check.failures[i]);
   if (check.failures.size() > kShown)
@@ -332,10 +351,11 @@ void print(const Figures& f) {
   const double per_s = f.wall_s > 0 ? static_cast<double>(f.running) / f.wall_s : 0;
   std::printf(
       "%-10s pods %7lld  wall %8.3f s  %9.0f pods/s  p50 %9.1f ms  p99 %9.1f ms  virtual %6.0f s  "
-      "peak RSS %7.1f MiB  RSS growth %6.0f B/pod  allocs %7.0f /pod\n",
+      "peak RSS %7.1f MiB  RSS growth %6.0f B/pod  allocs %7.0f /pod  floor %.3f s (burst = %.0fx)\n",
       f.mode.c_str(), static_cast<long long>(f.pods), f.wall_s, per_s, f.p50_ms, f.p99_ms, f.virtual_s,
       static_cast<double>(f.peak_rss) / (1024.0 * 1024.0),
-      static_cast<double>(f.rss_growth) / static_cast<double>(f.pods), f.allocations_per_pod);
+      static_cast<double>(f.rss_growth) / static_cast<double>(f.pods), f.allocations_per_pod, f.floor_s,
+      f.floor_s > 0 ? f.wall_s / f.floor_s : 0.0);
   for (const auto& m : f.failures) std::printf("  FAIL %s\n", m.c_str());
   std::fflush(stdout);
 }
