@@ -338,6 +338,9 @@ Figures run_burst(const Options& o, const std::string& mode) {
       sink += text.size();
     }
     f.floor_s = std::chrono::duration<double>(Clock::now() - floor_start).count();
+    if (o.verbose)
+      std::printf("  floor: %zu pods, %zu bytes of JSON and model each on average\n", listed->items.size(),
+                  listed->items.empty() ? std::size_t{0} : sink / listed->items.size());
     if (sink == 0) f.failures.push_back("floor: no pod to measure");
   }
   const std::size_t kShown = 5;
