@@ -7,8 +7,9 @@
 //
 // Reports wall time and pods/s from the first create to the last Running, p50/p99 per-pod
 // create -> Running latency (wall), peak RSS and resident bytes per pod, allocations per pod.
-// --smoke asserts only correctness (every pod Running, no orphan container groups) and is
-// what ctest runs; timing runs are separate and their figures go in the README.
+// --smoke asserts only correctness (every pod Running, no orphan container groups, no pod
+// rewritten once settled) and is what ctest runs; timing runs are separate and their
+// figures go in the README.
 // Must not: be a timed test (no assertion on time).
 #include <sys/resource.h>
 #include <unistd.h>
@@ -227,6 +228,7 @@ Figures run_burst(const Options& o, const std::string& mode) {
   std::unordered_map<std::string, PodTimes> times;
   times.reserve(static_cast<std::size_t>(o.pods));
   std::int64_t running = 0;
+  std::int64_t writes_after_running = 0;  //!< updates of pods already Running
   Clock::time_point last_running{};
   kci::kube::WatchOptions wo;
   wo.labelSelector = "app=burst";
@@ -237,7 +239,10 @@ Figures run_burst(const Options& o, const std::string& mode) {
         const auto& meta = (*ev.object)["metadata"];
         auto& t = times[meta["name"].get_ref<const std::string&>()];
         if (t.created == Clock::time_point{}) t.created = Clock::now();
-        if (t.is_running) return;
+        if (t.is_running) {
+          ++writes_after_running;
+          return;
+        }
         auto st = ev.object->find("status");
         if (st == ev.object->end()) return;
         auto phase = st->find("phase");
@@ -312,6 +317,12 @@ Figures run_burst(const Options& o, const std::string& mode) {
   for (const auto& [name, t] : times)
     if (t.is_running) latencies.push_back(std::chrono::duration<double, std::milli>(t.running - t.created).count());
   f.p50_ms = percentile(latencies, 0.50);
+  // Settled: ten seconds of virtual time (five status syncs) must write no Running pod.
+  writes_after_running = 0;
+  ex.run_for(std::chrono::seconds(10));
+  if (writes_after_running > 0)
+    f.failures.push_back(std::to_string(writes_after_running) +
+                         " updates of Running pods in 10 s after the burst settled (expected none)");
   f.p99_ms = percentile(latencies, 0.99);
   watch->reset();
   if (o.verbose) {
