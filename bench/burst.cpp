@@ -154,6 +154,8 @@ struct Figures {
   //! The floor: each final pod object once through text (dump, parse) and the typed model
   //! (decode, encode), in seconds for all of them.
   double floor_s = 0;
+  //! CPU time of five status syncs once every pod is Running (the settled node's cost).
+  double settled_cpu_s = 0;
   std::vector<std::string> failures;
 };
 
@@ -319,7 +321,9 @@ Figures run_burst(const Options& o, const std::string& mode) {
   f.p50_ms = percentile(latencies, 0.50);
   // Settled: ten seconds of virtual time (five status syncs) must write no Running pod.
   writes_after_running = 0;
+  const double settle_cpu_before = cpu_seconds();
   ex.run_for(std::chrono::seconds(10));
+  f.settled_cpu_s = cpu_seconds() - settle_cpu_before;
   if (writes_after_running > 0)
     f.failures.push_back(std::to_string(writes_after_running) +
                          " updates of Running pods in 10 s after the burst settled (expected none)");
@@ -377,12 +381,13 @@ void print(const Figures& f) {
   std::printf(
       "%-10s pods %7lld  wall %8.3f s  %7.0f pods/s  cpu %8.3f s  %7.0f pods/cpu-s  p50 %8.1f ms  p99 %8.1f ms  "
       "virtual %4.0f s  "
-      "peak RSS %7.1f MiB  RSS growth %6.0f B/pod  allocs %7.0f /pod  floor %.3f s (burst = %.0fx)\n",
+      "peak RSS %7.1f MiB  RSS growth %6.0f B/pod  allocs %7.0f /pod  floor %.3f s (burst = %.0fx)  "
+      "settled 10 s: %.3f s cpu\n",
       f.mode.c_str(), static_cast<long long>(f.pods), f.wall_s, per_s, f.cpu_s,
       f.cpu_s > 0 ? static_cast<double>(f.running) / f.cpu_s : 0.0, f.p50_ms, f.p99_ms, f.virtual_s,
       static_cast<double>(f.peak_rss) / (1024.0 * 1024.0),
       static_cast<double>(f.rss_growth) / static_cast<double>(f.pods), f.allocations_per_pod, f.floor_s,
-      f.floor_s > 0 ? f.wall_s / f.floor_s : 0.0);
+      f.floor_s > 0 ? f.wall_s / f.floor_s : 0.0, f.settled_cpu_s);
   for (const auto& m : f.failures) std::printf("  FAIL %s\n", m.c_str());
   std::fflush(stdout);
 }

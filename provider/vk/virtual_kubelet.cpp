@@ -1,6 +1,7 @@
 #include "provider/vk/virtual_kubelet.h"
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/k8s/object.h"
@@ -31,6 +32,50 @@ std::string label_of(const kcicloud::ContainerGroup& g, const char* key) {
 bool is_transient(const Error& e) {
   return e.code == ErrorCode::kThrottled || e.code == ErrorCode::kUnavailable ||
          e.code == ErrorCode::kInternal || e.code == ErrorCode::kConflict;
+}
+
+//! A digest (64-bit FNV-1a) of everything the status mapping reads of a group, to tell an
+//! unchanged group without keeping a copy of it.
+std::uint64_t digest_of(const kcicloud::ContainerGroup& g) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::string_view text) {
+    for (const unsigned char c : text) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // a separator, so ("ab", "c") and ("a", "bc") differ
+    h *= 1099511628211ull;
+  };
+  auto number = [&mix](std::int64_t v) { mix(std::to_string(v)); };
+  mix(g.container_group_id);
+  mix(g.status);
+  mix(g.create_time);
+  for (const auto& n : g.network_interfaces) mix(n.private_ip_address);
+  for (const auto* list : {&g.containers, &g.init_containers}) {
+    mix("containers");
+    for (const auto& c : *list) {
+      mix(c.name);
+      mix(c.image);
+      number(c.restart_count);
+      number(c.ready ? 1 : 0);
+      for (const auto* st : {&c.current_state, &c.previous_state}) {
+        mix(st->state);
+        mix(st->start_time);
+        mix(st->finish_time);
+        mix(st->reason);
+        number(st->exit_code);
+      }
+    }
+  }
+  return h;
+}
+
+//! metadata.resourceVersion of a cached object ("" when absent).
+std::string version_of(const Json& object) {
+  auto m = object.find("metadata");
+  if (m == object.end() || !m->is_object()) return {};
+  auto rv = m->find("resourceVersion");
+  return rv != m->end() && rv->is_string() ? rv->get<std::string>() : std::string();
 }
 
 bool is_terminal(const k8s::Pod& pod) {
@@ -666,6 +711,15 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const
   auto& rec = groups_[key];
   auto podobj = pod_informer_->get(key);
   if (!podobj) return;
+  const TimePoint now = executor_.clock().now();
+  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
+  // Neither the group nor the pod changed since its status was derived: the mapping would
+  // give the same status (decoding every pod every sync made a settled node's syncs cost
+  // as much as its burst).
+  const std::uint64_t digest = digest_of(g);
+  std::string version = version_of(*podobj);
+  if (!spot_due && digest == rec.applied_group_digest && !version.empty() && version == rec.applied_pod_version)
+    return;
   auto pod = k8s::decode<k8s::Pod>(*podobj);
   if (!pod.ok() || pod->metadata.deletionTimestamp) return;
   const std::string previous = rec.status;
@@ -682,12 +736,17 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const
       return;
     }
   }
-  const TimePoint now = executor_.clock().now();
   const bool failed_now = g.status == kcicloud::status::kFailed && previous != g.status;
-  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
   if (failed_now || spot_due) relay_cloud_events(*pod, rec);
   const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error, k8s::Time{now, false}};
   const auto status = translate::map_status(*pod, g, ctx);
+  if (status == pod->status) {
+    // Settled: remembered only once a sync finds nothing to write (after a write the pod
+    // has a new version, which the next sync confirms).
+    rec.applied_group_digest = digest;
+    rec.applied_pod_version = std::move(version);
+    return;
+  }
   (void)set_pod_status(*pod, status);
 }
 

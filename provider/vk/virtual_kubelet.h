@@ -79,6 +79,10 @@ struct GroupRecord {
   bool spot = false;                 //!< ChargeType Spot: its cloud events are polled
   std::size_t cloud_events_seen = 0; //!< DescribeContainerGroupEvents entries already relayed
   TimePoint next_cloud_events{};     //!< when a running spot group's events are read next
+  //! What the pod's status was last derived from: a digest of the group as described and
+  //! the pod's resourceVersion. A status sync skips the pod while neither changes.
+  std::uint64_t applied_group_digest = 0;
+  std::string applied_pod_version;
 };
 
 //! Counters for /metrics and tests.
