@@ -119,7 +119,21 @@ Status DeploymentController::start() {
   sh.on_delete = [this](const kube::Object& o) { on_replicaset(o); };
   kube::Informer::Handlers ph;
   ph.on_add = [this](const kube::Object& o) { on_pod(o); };
-  ph.on_update = [this](const kube::Object&, const kube::Object& o) { on_pod(o); };
+  // What a sync reads of pods is how many of its old ReplicaSets' pods are not terminal: an
+  // update matters only when it changes the pod's owner or ends it (a burst's bindings and
+  // status updates would otherwise each sync the Deployment).
+  ph.on_update = [this](const kube::Object& a, const kube::Object& b) {
+    auto terminal = [](const Json& pod) {
+      const Json* phase = json_at(pod, {"status", "phase"});
+      return phase && phase->is_string() && (*phase == "Succeeded" || *phase == "Failed");
+    };
+    const Json* ra = json_at(*a, {"metadata", "ownerReferences"});
+    const Json* rb = json_at(*b, {"metadata", "ownerReferences"});
+    const bool same_owner = ra && rb ? *ra == *rb : ra == rb;
+    if (same_owner && terminal(*a) == terminal(*b)) return;
+    on_pod(a);
+    on_pod(b);
+  };
   ph.on_delete = [this](const kube::Object& o) { on_pod(o); };
   pods_ = std::make_unique<kube::Informer>(client_, executor_, kube::pods(), kube::ListOptions{}, ph);
   sets_ = std::make_unique<kube::Informer>(client_, executor_, kube::replicasets(), kube::ListOptions{}, sh);
@@ -224,14 +238,17 @@ void DeploymentController::sync(const std::string& key) {
     old.push_back({rs, int_at(*rs, {"spec", "replicas"}, 1), int_at(*rs, {"status", "availableReplicas"})});
     old_uids.insert(uid_of(*rs));
   }
-  // Pods of the old ReplicaSets that are not terminal, terminating ones included.
-  for (const auto& pod : pods_->list()) {
-    if (namespace_of(*pod) != ns) continue;
-    const Json* ref = controller_ref(*pod);
-    if (!ref || !old_uids.count(ref->value("uid", ""))) continue;
-    const Json* phase = json_at(*pod, {"status", "phase"});
-    const std::string p = phase && phase->is_string() ? phase->get<std::string>() : "";
-    if (p != "Succeeded" && p != "Failed") ++old_pods;
+  // Pods of the old ReplicaSets that are not terminal, terminating ones included (none to
+  // count without old ReplicaSets: a scale of a settled Deployment reads no pod).
+  if (!old_uids.empty()) {
+    for (const auto& pod : pods_->list()) {
+      if (namespace_of(*pod) != ns) continue;
+      const Json* ref = controller_ref(*pod);
+      if (!ref || !old_uids.count(ref->value("uid", ""))) continue;
+      const Json* phase = json_at(*pod, {"status", "phase"});
+      const std::string p = phase && phase->is_string() ? phase->get<std::string>() : "";
+      if (p != "Succeeded" && p != "Failed") ++old_pods;
+    }
   }
   const Rollout rollout = rollout_of(d);
 

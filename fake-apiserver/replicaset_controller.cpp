@@ -69,6 +69,22 @@ int newer_first(std::optional<TimePoint> a, std::optional<TimePoint> b, TimePoin
   return diff < 0 ? -1 : 1;
 }
 
+//! Whether a pod update changes what a ReplicaSet's sync reads of it: its membership
+//! (labels, owner references), whether it counts (phase, deletion) or its readiness. Other
+//! changes (a binding, an IP, container states) leave the sync's outcome as it was and are
+//! not queued: a burst's pods are bound one scheduling cycle at a time, and a sync of the
+//! whole set per binding made a Deployment's burst quadratic in its replicas.
+bool matters_to_replicaset(const Json& before, const Json& after) {
+  auto same = [&](std::initializer_list<const char*> path) {
+    const Json* a = json_at(before, path);
+    const Json* b = json_at(after, path);
+    return a && b ? *a == *b : a == b;
+  };
+  return !(same({"metadata", "labels"}) && same({"metadata", "ownerReferences"}) &&
+           same({"metadata", "deletionTimestamp"}) && same({"status", "phase"}) &&
+           pod_ready(before) == pod_ready(after) && pod_ready_since(before) == pod_ready_since(after));
+}
+
 }  // namespace
 
 void rank_for_deletion(std::vector<kube::Object>& pods, TimePoint now) {
@@ -190,6 +206,7 @@ void ReplicaSetController::on_pod_add(const kube::Object& pod) {
 }
 
 void ReplicaSetController::on_pod_update(const kube::Object& old_pod, const kube::Object& pod) {
+  if (!matters_to_replicaset(*old_pod, *pod)) return;
   const std::string old_k = owner_key(*old_pod), k = owner_key(*pod);
   if (being_deleted(*pod)) {
     // A graceful deletion began: the controller counts the pod as gone from now on.

@@ -122,12 +122,17 @@ struct FakeKciCloud::State {
   const Clock& clock;
   Rng rng;
   std::map<std::string, Group> groups;             // by id
-  std::map<std::uint64_t, std::string> by_seq;     // creation order
+  //! Creation order -> the group (map nodes do not move): a listing walks it without a
+  //! lookup by id per group, which made paging through 100,000 groups quadratic.
+  std::map<std::uint64_t, Group*> by_seq;
   std::uint64_t next_seq = 1;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
   std::map<std::string, std::map<std::string, std::int64_t>> capacity;  // set_stock overrides
   std::map<std::string, std::map<std::string, std::int64_t>> taken;
   std::map<std::string, std::set<std::int64_t>> ips;  // subnet -> offsets in use
+  //! subnet -> an offset below which every offset is in use, so the lowest free one is found
+  //! from there (a burst takes IPs in order; scanning from 0 made it quadratic).
+  std::map<std::string, std::int64_t> ips_full_below;
   std::map<std::string, std::int64_t> sg_use;
   std::int64_t used_cpu = 0, used_mem = 0, used_groups = 0;
   struct Token { std::string group_id; CreateContainerGroupRequest req; TimePoint at; };
@@ -194,7 +199,9 @@ struct FakeKciCloud::State {
     used_mem -= g.size.memory_mib;
     --used_groups;
     auto& s = ips[g.subnet];
-    s.erase(ip_offset(g));
+    const std::int64_t off = ip_offset(g);
+    s.erase(off);
+    if (auto lo = ips_full_below.find(g.subnet); lo != ips_full_below.end() && off < lo->second) lo->second = off;
     if (s.empty()) ips.erase(g.subnet);
     for (const auto& sg : g.security_groups) {
       if (--sg_use[sg] == 0) sg_use.erase(sg);
@@ -221,13 +228,10 @@ struct FakeKciCloud::State {
   }
   std::int64_t take_ip(const std::string& subnet) {
     auto& s = ips[subnet];
-    std::int64_t off = 0;
-    for (auto x : s) {  // lowest free offset
-      if (x != off) break;
-      ++off;
-    }
+    std::int64_t& off = ips_full_below[subnet];  // lowest free offset: none below it
+    for (auto it = s.lower_bound(off); it != s.end() && *it == off; ++it) ++off;
     s.insert(off);
-    return off;
+    return off++;
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -367,7 +371,7 @@ struct FakeKciCloud::State {
       due.pop();
       auto s = by_seq.find(d.seq);
       if (s == by_seq.end()) continue;
-      Group& g = groups.at(s->second);
+      Group& g = *s->second;
       if (g.version != d.version) continue;
       step(g, d.at);
     }
@@ -377,7 +381,7 @@ struct FakeKciCloud::State {
     while (!due.empty()) {
       const Due& d = due.top();
       auto s = by_seq.find(d.seq);
-      if (s != by_seq.end() && groups.at(s->second).version == d.version) return d.at;
+      if (s != by_seq.end() && s->second->version == d.version) return d.at;
       due.pop();
     }
     return std::nullopt;
@@ -846,8 +850,8 @@ Result<CreateContainerGroupResponse> FakeKciCloud::create_container_group(const 
   }
   if (!req.client_token.empty()) s.tokens[{ctx.access_key_id, req.client_token}] = State::Token{g.id, req, now};
   const std::string id = g.id;
-  s.by_seq[g.seq] = id;
   auto& stored = s.groups.emplace(id, std::move(g)).first->second;
+  s.by_seq[stored.seq] = &stored;
   s.schedule(stored);
   return CreateContainerGroupResponse{s.rng.uuid(), id};
 }
@@ -895,7 +899,7 @@ Result<DescribeContainerGroupResponse> FakeKciCloud::describe_container_group(co
     }
     std::sort(candidates.begin(), candidates.end(), [](auto* x, auto* y) { return x->seq < y->seq; });
   } else {
-    for (const auto& [seq, id] : s.by_seq) candidates.push_back(&s.groups.at(id));
+    for (const auto& [seq, group] : s.by_seq) candidates.push_back(group);
   }
   std::vector<const State::Group*> match;
   for (const State::Group* gp : candidates) {

@@ -59,9 +59,10 @@ class InProcessExtender final : public apiserver::ExtenderTransport {
 
 class SimWorld final : public World {
  public:
-  SimWorld(const Scenario& s, std::uint64_t seed, fake_kci::CloudConfig cloud_config)
+  SimWorld(const Scenario& s, std::uint64_t seed, fake_kci::CloudConfig cloud_config, WorldTuning tuning)
       : scenario_(s),
         seed_(seed),
+        tuning_(std::move(tuning)),
         server_(executor_, apiserver::ApiServerOptions{{}, seed, true}),
         client_(server_),
         cloud_(std::move(cloud_config), executor_.clock(), seed),
@@ -92,6 +93,11 @@ class SimWorld final : public World {
       if (!parsed.ok()) return invalid_argument("virtualNodes[" + spec.name + "]: " + parsed.error().message);
       vk::VirtualKubeletOptions o;
       o.settings = std::move(*parsed);
+      if (tuning_.capacity_cpu) o.capacity_cpu = *tuning_.capacity_cpu;
+      if (tuning_.capacity_memory) o.capacity_memory = *tuning_.capacity_memory;
+      if (tuning_.capacity_pods) o.capacity_pods = *tuning_.capacity_pods;
+      if (tuning_.kci_qps) o.kci_qps = *tuning_.kci_qps;
+      if (tuning_.kci_burst) o.kci_burst = *tuning_.kci_burst;
       vks_.push_back(std::make_unique<vk::VirtualKubelet>(o, client_, chaos_, executor_, rng.fork(),
                                                           cloud_.config().catalogue));
     }
@@ -296,6 +302,7 @@ class SimWorld final : public World {
  private:
   const Scenario& scenario_;
   std::uint64_t seed_;
+  WorldTuning tuning_;
   SimExecutor executor_;
   apiserver::ApiServer server_;
   apiserver::InProcessClient client_;
@@ -320,11 +327,11 @@ class SimWorld final : public World {
 
 }  // namespace
 
-Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t seed) {
+Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t seed, const WorldTuning& tuning) {
   const std::string dir = s.path.find('/') == std::string::npos ? "." : s.path.substr(0, s.path.find_last_of('/'));
   auto cfg = fake_kci::parse_cloud_config(s.kci.empty() ? "" : k8s::to_yaml(s.kci), dir);
   if (!cfg.ok()) return invalid_argument("kci: " + cfg.error().message);
-  auto w = std::make_unique<SimWorld>(s, seed, std::move(*cfg));
+  auto w = std::make_unique<SimWorld>(s, seed, std::move(*cfg), tuning);
   KCI_TRY_STATUS(w->build_virtual_nodes());
   KCI_TRY_STATUS(w->prepare());
   return std::unique_ptr<World>(std::move(w));

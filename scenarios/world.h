@@ -19,11 +19,20 @@
 
 namespace kci::scenario {
 
+//! What a benchmark changes that no scenario file states: the virtual kubelets' advertised
+//! capacity and their own KCI call rate (a burst benchmark measures the system, not the
+//! rate limiter). Unset: the virtual kubelet's defaults.
+struct WorldTuning {
+  std::optional<std::string> capacity_cpu, capacity_memory, capacity_pods;
+  std::optional<double> kci_qps, kci_burst;
+};
+
 class World {
  public:
   //! Builds the world of `s`: the cloud from its `kci:` block, the cluster, the virtual
   //! nodes (not yet started). Errors name the setting at fault.
-  static Result<std::unique_ptr<World>> create(const Scenario& s, std::uint64_t seed);
+  static Result<std::unique_ptr<World>> create(const Scenario& s, std::uint64_t seed,
+                                               const WorldTuning& tuning = {});
   virtual ~World() = default;
 
   //! Applies the `cluster:` objects and starts the virtual nodes.

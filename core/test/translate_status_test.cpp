@@ -82,6 +82,26 @@ TEST(StatusMapping, RunningAndReady) {
   EXPECT_EQ(s.containerStatuses[0].containerID, "kci://e8059037/app");
 }
 
+TEST(StatusMapping, ConditionsKeepTheirTransitionTimeWhileTheyHold) {
+  auto g = group("Running");
+  g.containers = {cs("app", "Running", 0, true), cs("job", "Running", 0, true)};
+  StatusContext first;
+  first.now = k8s::Time{TimePoint{} + std::chrono::seconds(1'700'000'000), false};
+  k8s::Pod p = pod();
+  p.status = map_status(p, g, first);
+  // The next status sync, two seconds on, with nothing changed: the same status, so the
+  // virtual kubelet writes nothing.
+  StatusContext later = first;
+  later.now = k8s::Time{first.now.at + std::chrono::seconds(2), false};
+  EXPECT_EQ(map_status(p, g, later), p.status);
+  // A condition that changes takes the new time; the others keep theirs.
+  g.containers[1].ready = false;
+  const auto changed = map_status(p, g, later);
+  EXPECT_EQ(cond(changed, "Ready").status, "False");
+  EXPECT_EQ(cond(changed, "Ready").lastTransitionTime, later.now);
+  EXPECT_EQ(cond(changed, "PodScheduled").lastTransitionTime, first.now);
+}
+
 TEST(StatusMapping, SucceededContainerIsTerminatedWithItsExitCodeNeverRunning) {
   auto g = group("Running");
   g.containers = {cs("app", "Running", 0, true), cs("job", "Terminated", 0)};

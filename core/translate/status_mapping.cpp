@@ -70,12 +70,19 @@ k8s::ContainerStatus container_status(const k8s::Container& spec, const kcicloud
   return cs;
 }
 
-k8s::PodCondition condition(const char* type, bool ok, const k8s::Time& now, std::string reason = {}) {
+//! A condition of `type`. Its lastTransitionTime is `now` only when its status changes; while
+//! it holds, the pod's own time is kept (what the field means; a new time on every status
+//! sync made every sync rewrite every pod's status).
+k8s::PodCondition condition(const k8s::Pod& pod, const char* type, bool ok, const k8s::Time& now,
+                            std::string reason = {}) {
   k8s::PodCondition c;
   c.type = type;
   c.status = ok ? "True" : "False";
   c.reason = std::move(reason);
   c.lastTransitionTime = now;
+  for (const auto& old : pod.status.conditions)
+    if (old.type == c.type && old.status == c.status && old.lastTransitionTime)
+      c.lastTransitionTime = old.lastTransitionTime;
   return c;
 }
 
@@ -120,12 +127,12 @@ k8s::PodStatus map_status(const k8s::Pod& pod, const kcicloud::ContainerGroup& g
   }
   const bool terminal = out.phase == "Succeeded" || out.phase == "Failed";
   const std::string not_ready_reason = terminal ? "PodCompleted" : "ContainersNotReady";
-  out.conditions.push_back(condition("PodScheduled", true, ctx.now));
-  out.conditions.push_back(condition("Initialized", initialized, ctx.now,
+  out.conditions.push_back(condition(pod, "PodScheduled", true, ctx.now));
+  out.conditions.push_back(condition(pod, "Initialized", initialized, ctx.now,
                                      initialized ? "" : "ContainersNotInitialized"));
-  out.conditions.push_back(condition("ContainersReady", all_ready && !terminal, ctx.now,
+  out.conditions.push_back(condition(pod, "ContainersReady", all_ready && !terminal, ctx.now,
                                      all_ready && !terminal ? "" : not_ready_reason));
-  out.conditions.push_back(condition("Ready", all_ready && !terminal, ctx.now,
+  out.conditions.push_back(condition(pod, "Ready", all_ready && !terminal, ctx.now,
                                      all_ready && !terminal ? "" : not_ready_reason));
   return out;
 }

@@ -1,6 +1,8 @@
 #include "provider/vk/virtual_kubelet.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/k8s/object.h"
 #include "core/translate/status_mapping.h"
@@ -30,6 +32,50 @@ std::string label_of(const kcicloud::ContainerGroup& g, const char* key) {
 bool is_transient(const Error& e) {
   return e.code == ErrorCode::kThrottled || e.code == ErrorCode::kUnavailable ||
          e.code == ErrorCode::kInternal || e.code == ErrorCode::kConflict;
+}
+
+//! A digest (64-bit FNV-1a) of everything the status mapping reads of a group, to tell an
+//! unchanged group without keeping a copy of it.
+std::uint64_t digest_of(const kcicloud::ContainerGroup& g) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::string_view text) {
+    for (const unsigned char c : text) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // a separator, so ("ab", "c") and ("a", "bc") differ
+    h *= 1099511628211ull;
+  };
+  auto number = [&mix](std::int64_t v) { mix(std::to_string(v)); };
+  mix(g.container_group_id);
+  mix(g.status);
+  mix(g.create_time);
+  for (const auto& n : g.network_interfaces) mix(n.private_ip_address);
+  for (const auto* list : {&g.containers, &g.init_containers}) {
+    mix("containers");
+    for (const auto& c : *list) {
+      mix(c.name);
+      mix(c.image);
+      number(c.restart_count);
+      number(c.ready ? 1 : 0);
+      for (const auto* st : {&c.current_state, &c.previous_state}) {
+        mix(st->state);
+        mix(st->start_time);
+        mix(st->finish_time);
+        mix(st->reason);
+        number(st->exit_code);
+      }
+    }
+  }
+  return h;
+}
+
+//! metadata.resourceVersion of a cached object ("" when absent).
+std::string version_of(const Json& object) {
+  auto m = object.find("metadata");
+  if (m == object.end() || !m->is_object()) return {};
+  auto rv = m->find("resourceVersion");
+  return rv != m->end() && rv->is_string() ? rv->get<std::string>() : std::string();
 }
 
 bool is_terminal(const k8s::Pod& pod) {
@@ -656,8 +702,15 @@ void VirtualKubelet::reconcile_at_start() {
 void VirtualKubelet::sync_statuses() {
   if (!running_ || !reconciled_) return;
   std::vector<std::string> ids;
+  // Group id -> pod key, so each answer finds its record at once (a scan per group made a
+  // sync quadratic in the node's pods).
+  std::unordered_map<std::string, std::string> key_of_group;
+  key_of_group.reserve(groups_.size());
   for (const auto& [key, rec] : groups_)
-    if (!rec.group_id.empty()) ids.push_back(rec.group_id);
+    if (!rec.group_id.empty()) {
+      ids.push_back(rec.group_id);
+      key_of_group.emplace(rec.group_id, key);
+    }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < ids.size(); i += static_cast<std::size_t>(options_.describe_batch)) {
     kcicloud::DescribeContainerGroupRequest req;
@@ -670,14 +723,22 @@ void VirtualKubelet::sync_statuses() {
     if (!page.ok()) return;
     for (const auto& g : page->container_groups) {
       seen.insert(g.container_group_id);
-      apply_group_status(g);
+      auto k = key_of_group.find(g.container_group_id);
+      if (k == key_of_group.end()) continue;
+      auto rec = groups_.find(k->second);
+      // The record may have moved on (a replaced group) while this sync ran.
+      if (rec == groups_.end() || rec->second.group_id != g.container_group_id) continue;
+      apply_group_status(g, k->second);
     }
     // Ids the cloud no longer knows: the group is gone (deleted outside the cluster, or
     // reclaimed). Forget it and let the pod get a new one.
     for (auto it = req.container_group_ids.begin(); it != req.container_group_ids.end(); ++it) {
       if (seen.count(*it)) continue;
-      for (auto& [key, rec] : groups_) {
-        if (rec.group_id != *it) continue;
+      auto k = key_of_group.find(*it);
+      if (k == key_of_group.end()) continue;
+      if (auto found = groups_.find(k->second); found != groups_.end() && found->second.group_id == *it) {
+        const std::string& key = found->first;
+        GroupRecord& rec = found->second;
         auto podobj = pod_informer_->get(key);
         if (podobj) {
           if (auto pod = k8s::decode<k8s::Pod>(*podobj); pod.ok() && !is_terminal(*pod) && !pod->metadata.deletionTimestamp) {
@@ -689,20 +750,24 @@ void VirtualKubelet::sync_statuses() {
         rec.status.clear();
         ++rec.replacements;
         queue_->add(key);
-        break;
       }
     }
   }
 }
 
-void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
-  std::string key;
-  for (auto& [k, rec] : groups_)
-    if (rec.group_id == g.container_group_id) key = k;
-  if (key.empty()) return;
+void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const std::string& key) {
   auto& rec = groups_[key];
   auto podobj = pod_informer_->get(key);
   if (!podobj) return;
+  const TimePoint now = executor_.clock().now();
+  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
+  // Neither the group nor the pod changed since its status was derived: the mapping would
+  // give the same status (decoding every pod every sync made a settled node's syncs cost
+  // as much as its burst).
+  const std::uint64_t digest = digest_of(g);
+  std::string version = version_of(*podobj);
+  if (!spot_due && digest == rec.applied_group_digest && !version.empty() && version == rec.applied_pod_version)
+    return;
   auto pod = k8s::decode<k8s::Pod>(*podobj);
   if (!pod.ok() || pod->metadata.deletionTimestamp) return;
   const std::string previous = rec.status;
@@ -719,12 +784,17 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g) {
       return;
     }
   }
-  const TimePoint now = executor_.clock().now();
   const bool failed_now = g.status == kcicloud::status::kFailed && previous != g.status;
-  const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
   if (failed_now || spot_due) relay_cloud_events(*pod, rec);
   const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error, k8s::Time{now, false}};
   const auto status = translate::map_status(*pod, g, ctx);
+  if (status == pod->status) {
+    // Settled: remembered only once a sync finds nothing to write (after a write the pod
+    // has a new version, which the next sync confirms).
+    rec.applied_group_digest = digest;
+    rec.applied_pod_version = std::move(version);
+    return;
+  }
   (void)set_pod_status(*pod, status);
 }
 

@@ -90,6 +90,10 @@ struct GroupRecord {
   bool spot = false;                 //!< ChargeType Spot: its cloud events are polled
   std::size_t cloud_events_seen = 0; //!< DescribeContainerGroupEvents entries already relayed
   TimePoint next_cloud_events{};     //!< when a running spot group's events are read next
+  //! What the pod's status was last derived from: a digest of the group as described and
+  //! the pod's resourceVersion. A status sync skips the pod while neither changes.
+  std::uint64_t applied_group_digest = 0;
+  std::string applied_pod_version;
 };
 
 //! A Prometheus histogram of call durations in seconds.
@@ -161,7 +165,8 @@ class VirtualKubelet {
   WorkQueue::Reply delete_group_and_pod(const k8s::Pod* pod, const std::string& key);
   void reconcile_at_start();
   void sync_statuses();
-  void apply_group_status(const kcicloud::ContainerGroup& group);
+  //! `key`: the pod the group belongs to (groups_ holds it with that group id).
+  void apply_group_status(const kcicloud::ContainerGroup& group, const std::string& key);
   //! Relays the group's new Warning events (SpotToBeReleased, SpotReclaimed, Failed...)
   //! from DescribeContainerGroupEvents to the pod.
   void relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
