@@ -16,7 +16,8 @@ constexpr auto kMaxIdleWait = std::chrono::milliseconds(250);
 
 }  // namespace
 
-RealTimeLoop::RealTimeLoop() : sim_(wall_now()) {}
+RealTimeLoop::RealTimeLoop() : own_(std::make_unique<SimExecutor>(wall_now())), sim_(own_.get()) {}
+RealTimeLoop::RealTimeLoop(SimExecutor& external) : sim_(&external) {}
 
 RealTimeLoop::~RealTimeLoop() { stop(); }
 
@@ -36,14 +37,15 @@ void RealTimeLoop::run() {
       if (stopping_) return;
       batch.swap(inbox_);
     }
-    for (auto& t : batch) sim_.post(std::move(t));
-    sim_.virtual_clock().advance_to(wall_now());
+    for (auto& t : batch) sim_->post(std::move(t));
+    // Never backwards: an external executor may have run a little ahead of the wall clock.
+    if (wall_now() > sim_->clock().now()) sim_->virtual_clock().advance_to(wall_now());
     // Ready tasks and every timer due by now; time does not jump ahead of the wall clock.
-    sim_.run_until(sim_.clock().now());
+    sim_->run_until(sim_->clock().now());
 
     std::unique_lock lock(mu_);
     auto deadline = std::chrono::system_clock::now() + kMaxIdleWait;
-    if (const auto next = sim_.next_timer()) {
+    if (const auto next = sim_->next_timer()) {
       const auto when = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
           std::chrono::system_clock::time_point(next->time_since_epoch()));
       if (when < deadline) deadline = when;

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -39,14 +40,17 @@ class RealTimeLoop final : public OwnerLoop {
  public:
   //! The virtual clock starts at the wall clock's now.
   RealTimeLoop();
+  //! Drives `external` instead (`kci-vk up`: the simulated world's executor, whose clock
+  //! must start at about the wall clock's now); it must outlive the loop.
+  explicit RealTimeLoop(SimExecutor& external);
   ~RealTimeLoop() override;
   RealTimeLoop(const RealTimeLoop&) = delete;
   RealTimeLoop& operator=(const RealTimeLoop&) = delete;
 
   void submit(Task task) override;
-  Executor& executor() override { return sim_; }
+  Executor& executor() override { return *sim_; }
   //! The executor itself, to build the components that run on it (before start()).
-  SimExecutor& sim() { return sim_; }
+  SimExecutor& sim() { return *sim_; }
 
   //! Runs the loop on the calling thread until stop().
   void run();
@@ -57,7 +61,8 @@ class RealTimeLoop final : public OwnerLoop {
   void stop();
 
  private:
-  SimExecutor sim_;
+  std::unique_ptr<SimExecutor> own_;
+  SimExecutor* sim_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Task> inbox_;

@@ -9,6 +9,7 @@
 #include "scenarios/cmd_fake_apiserver.h"
 #include "scenarios/cmd_fake_kci.h"
 #include "scenarios/cmd_provider.h"
+#include "scenarios/cmd_up.h"
 #include "scenarios/cmd_sim.h"
 #include "scenarios/cmd_translate.h"
 #include "scenarios/cmd_webhook.h"
@@ -20,6 +21,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  sim        replay scenario files or folders and report (exit 0 iff every expectation held)\n"
+    "  up         the embedded cluster for kubectl: API server, fake KCI, virtual nodes, extender, webhook\n"
     "  version    print the version\n"
     "  translate  print the KCI request a pod becomes (-f POD.yaml), or why it is refused\n"
     "  fake-kci   serve the fake KCI cloud alone (--listen HOST:PORT --config FILE)\n"
@@ -52,6 +54,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (cmd == "provider") return run_provider(argc, argv, out, err);
   if (cmd == "cleanup") return run_cleanup(argc, argv, out, err, [](const char* n) { return std::getenv(n); });
   if (cmd == "sim") return run_sim(argc, argv, out, err);
+  if (cmd == "up") return run_up(argc, argv, out, err);
   if (cmd == "fake-apiserver") return run_fake_apiserver(argc, argv, out, err);
   err << "kci-vk: unknown command \"" << cmd << "\"\n" << kUsage;
   return 2;

@@ -1,5 +1,6 @@
 #include "scenarios/world.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/k8s/yaml.h"
@@ -63,6 +64,7 @@ class SimWorld final : public World {
       : scenario_(s),
         seed_(seed),
         tuning_(std::move(tuning)),
+        executor_(tuning_.start_time.value_or(VirtualClock::kDefaultStart)),
         server_(executor_, apiserver::ApiServerOptions{{}, seed, true}),
         client_(server_),
         cloud_(std::move(cloud_config), executor_.clock(), seed),
@@ -86,6 +88,7 @@ class SimWorld final : public World {
         settings["KCI_ACCESS_KEY"] = cfg.users.front().access_key;
         settings["KCI_SECRET_KEY"] = cfg.users.front().secret_key;
       }
+      if (!settings.count("VKUBELET_POD_IP") && tuning_.node_ip) settings["VKUBELET_POD_IP"] = *tuning_.node_ip;
       if (!settings.count("KCI_SUBNET_ID") && !cfg.subnets.empty()) settings["KCI_SUBNET_ID"] = cfg.subnets.begin()->first;
       if (!settings.count("KCI_SECURITY_GROUP_IDS") && !cfg.security_groups.empty())
         settings["KCI_SECURITY_GROUP_IDS"] = cfg.security_groups.begin()->first;
@@ -98,6 +101,7 @@ class SimWorld final : public World {
       if (tuning_.capacity_pods) o.capacity_pods = *tuning_.capacity_pods;
       if (tuning_.kci_qps) o.kci_qps = *tuning_.kci_qps;
       if (tuning_.kci_burst) o.kci_burst = *tuning_.kci_burst;
+      if (tuning_.kubelet_port_base) o.kubelet_port = *tuning_.kubelet_port_base + static_cast<std::int32_t>(vks_.size());
       vks_.push_back(std::make_unique<vk::VirtualKubelet>(o, client_, chaos_, executor_, rng.fork(),
                                                           cloud_.config().catalogue));
     }
@@ -274,16 +278,15 @@ class SimWorld final : public World {
 
   void run_for(Duration d) override { executor_.run_for(d); }
 
-  Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) override {
-    for (auto& v : vks_) {
-      if (v->node_name() != node) continue;
-      // The same request the HTTP service would hand over: decoded path and query.
-      const provider::HttpRequest req = provider::parse_target("GET", path);
-      vk::KubeletApi api(*v);
-      auto resp = api.handle(req);
-      return std::pair<int, std::string>{resp.status, resp.body};
-    }
-    return invalid_argument("no virtual node named \"" + node + "\"");
+  provider::HttpResponse kubelet(const std::string& node, const provider::HttpRequest& request) override {
+    for (auto& v : vks_)
+      if (v->node_name() == node) {
+        // The API object lives as long as the world: a followed log's stream calls back into it.
+        auto& api = kubelet_apis_[node];
+        if (!api) api = std::make_unique<vk::KubeletApi>(*v);
+        return api->handle(request);
+      }
+    return provider::HttpResponse{404, "text/plain; charset=utf-8", "no virtual node named " + node + "\n", {}, {}};
   }
 
   std::optional<double> billed_seconds() const override {
@@ -323,13 +326,23 @@ class SimWorld final : public World {
   std::unique_ptr<apiserver::StatefulSetController> statefulsets_;
   std::unique_ptr<elastic::ElasticWorkloadController> elastic_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
+  std::map<std::string, std::unique_ptr<vk::KubeletApi>> kubelet_apis_;
 };
 
 }  // namespace
 
+Result<std::pair<int, std::string>> World::kubelet_get(const std::string& node, const std::string& path) {
+  const auto nodes = virtual_nodes();
+  if (std::find(nodes.begin(), nodes.end(), node) == nodes.end())
+    return invalid_argument("no virtual node named \"" + node + "\"");
+  auto resp = kubelet(node, provider::parse_target("GET", path));
+  return std::pair<int, std::string>{resp.status, resp.body};
+}
+
 Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t seed, const WorldTuning& tuning) {
   const std::string dir = s.path.find('/') == std::string::npos ? "." : s.path.substr(0, s.path.find_last_of('/'));
-  auto cfg = fake_kci::parse_cloud_config(s.kci.empty() ? "" : k8s::to_yaml(s.kci), dir);
+  auto cfg = tuning.start_time ? fake_kci::parse_cloud_config(s.kci.empty() ? "" : k8s::to_yaml(s.kci), dir, *tuning.start_time)
+                               : fake_kci::parse_cloud_config(s.kci.empty() ? "" : k8s::to_yaml(s.kci), dir);
   if (!cfg.ok()) return invalid_argument("kci: " + cfg.error().message);
   auto w = std::make_unique<SimWorld>(s, seed, std::move(*cfg), tuning);
   KCI_TRY_STATUS(w->build_virtual_nodes());

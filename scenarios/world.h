@@ -15,6 +15,7 @@
 #include "core/kci/api.h"
 #include "core/kube/kube_client.h"
 #include "core/runtime/executor.h"
+#include "provider/http/http_service.h"
 #include "scenarios/scenario.h"
 
 namespace kci::scenario {
@@ -25,6 +26,13 @@ namespace kci::scenario {
 struct WorldTuning {
   std::optional<std::string> capacity_cpu, capacity_memory, capacity_pods;
   std::optional<double> kci_qps, kci_burst;
+  //! Where the virtual clock starts (default VirtualClock::kDefaultStart); `kci-vk up`
+  //! starts it at the wall clock's now and then drives it in real time.
+  std::optional<TimePoint> start_time;
+  //! The kubelet port the i-th virtual node advertises is base + i (default 10250 for all).
+  std::optional<std::int32_t> kubelet_port_base;
+  //! The address the virtual nodes advertise (VKUBELET_POD_IP) unless a scenario sets it.
+  std::optional<std::string> node_ip;
 };
 
 class World {
@@ -60,8 +68,11 @@ class World {
   virtual void run_for(Duration d) = 0;
   //! Names of the virtual nodes.
   virtual std::vector<std::string> virtual_nodes() const = 0;
-  //! GETs `path` (with its query) of a virtual node's kubelet API, in-process.
-  virtual Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) = 0;
+  //! Answers a request to a virtual node's kubelet API, in-process (on the loop's thread);
+  //! an unknown node is a 404.
+  virtual provider::HttpResponse kubelet(const std::string& node, const provider::HttpRequest& request) = 0;
+  //! GETs `path` (with its query) of a virtual node's kubelet API; an error for an unknown node.
+  Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path);
   //! The fake cloud's instance-seconds over every project and type so far.
   virtual std::optional<double> billed_seconds() const { return std::nullopt; }
 };
