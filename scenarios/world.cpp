@@ -1,8 +1,10 @@
 #include "scenarios/world.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
+#include "core/k8s/quantity.h"
 #include "core/k8s/yaml.h"
 #include "core/kube/resources.h"
 #include "core/translate/node_settings.h"
@@ -76,9 +78,29 @@ class SimWorld final : public World {
     for (const auto& spec : scenario_.virtualNodes) {
       std::map<std::string, std::string> settings;
       settings["--nodename"] = spec.name;
+      // `kci-vk provider`'s --capacity-* and --kci-qps/--kci-burst flags, then the seed flags.
+      std::map<std::string, std::string> capacity;
       for (const auto& a : spec.args) {
         const auto eq = a.find('=');
-        settings[eq == std::string::npos ? a : a.substr(0, eq)] = eq == std::string::npos ? "" : a.substr(eq + 1);
+        const std::string key = eq == std::string::npos ? a : a.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : a.substr(eq + 1);
+        if (key == "--kci-qps" || key == "--kci-burst") {
+          double d = -1;
+          const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+          if (ec != std::errc() || end != value.data() + value.size() || d < 0)
+            return invalid_argument("virtualNodes[" + spec.name + "]: " + key + " is \"" + value +
+                                    "\"; expected a number >= 0");
+          capacity[key] = value;
+          continue;
+        }
+        if (key == "--capacity-cpu" || key == "--capacity-memory" || key == "--capacity-pods") {
+          if (!k8s::Quantity::parse(value).ok())
+            return invalid_argument("virtualNodes[" + spec.name + "]: " + key + " is \"" + value +
+                                    "\"; expected a quantity such as 1000 or 4Ti");
+          capacity[key] = value;
+          continue;
+        }
+        settings[key] = value;
       }
       for (const auto& [k, v] : spec.env) settings[k] = v;
       // Generous defaults so a scenario states only what it is about.
@@ -99,6 +121,11 @@ class SimWorld final : public World {
       if (tuning_.capacity_cpu) o.capacity_cpu = *tuning_.capacity_cpu;
       if (tuning_.capacity_memory) o.capacity_memory = *tuning_.capacity_memory;
       if (tuning_.capacity_pods) o.capacity_pods = *tuning_.capacity_pods;
+      if (capacity.count("--capacity-cpu")) o.capacity_cpu = capacity["--capacity-cpu"];
+      if (capacity.count("--capacity-memory")) o.capacity_memory = capacity["--capacity-memory"];
+      if (capacity.count("--capacity-pods")) o.capacity_pods = capacity["--capacity-pods"];
+      if (capacity.count("--kci-qps")) o.kci_qps = std::stod(capacity["--kci-qps"]);
+      if (capacity.count("--kci-burst")) o.kci_burst = std::max(1.0, std::stod(capacity["--kci-burst"]));
       if (tuning_.kci_qps) o.kci_qps = *tuning_.kci_qps;
       if (tuning_.kci_burst) o.kci_burst = *tuning_.kci_burst;
       if (tuning_.kubelet_port_base) o.kubelet_port = *tuning_.kubelet_port_base + static_cast<std::int32_t>(vks_.size());

@@ -137,6 +137,7 @@ Status VirtualKubelet::start() {
   groups_.clear();
   reconciled_ = false;
   started_at_ = executor_.clock().now();
+  token_waiters_ = 0;
   if (!options_.settings.temp_aksk_cm.empty() && options_.settings.access_key.empty())
     credentials_problem_ = "waiting for ConfigMap " + std::string(kTempAkskNamespace) + "/" +
                            options_.settings.temp_aksk_cm + " (TEMP_AKSK_CM)";
@@ -423,8 +424,17 @@ void VirtualKubelet::refresh_credentials() {
 // ---- KCI helpers ---------------------------------------------------------------------------
 
 bool VirtualKubelet::take_kci_token(Duration& wait) {
-  if (kci_bucket_.try_take()) return true;
+  if (kci_bucket_.try_take()) {
+    if (token_waiters_ > 0) --token_waiters_;
+    return true;
+  }
+  // Callers queue behind each other: the k-th one told to wait comes back when the k-th next
+  // token is due, not all at once when the next one is (a burst of N pods against our own
+  // rate would otherwise cost N retries per token, N^2 in all).
   wait = kci_bucket_.wait_time();
+  if (kci_bucket_.qps() > 0)
+    wait += std::chrono::duration_cast<Duration>(std::chrono::duration<double>(token_waiters_ / kci_bucket_.qps()));
+  ++token_waiters_;
   return false;
 }
 

@@ -196,6 +196,8 @@ class VirtualKubelet {
   Rng rng_;
   const kcicloud::Catalogue& catalogue_;
   TokenBucket kci_bucket_;
+  //! Callers told to wait for a token and not yet served (see take_kci_token).
+  std::int64_t token_waiters_ = 0;
 
   std::unique_ptr<kube::Informer> pod_informer_, cm_informer_, secret_informer_, node_informer_,
       ns_informer_;
