@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -29,13 +30,26 @@ TEST(UpCommand, SeedOneKubectlStepsAgainstTheEmbeddedCluster) {
   const std::string dir = tmpl;
   std::ofstream(dir + "/cloud.yaml") << "latency: {create: 100ms, start: 200ms}\n";
   const std::string kubeconfig = dir + "/kubeconfig";
-  // Two consecutive free ports are likely around a free one; the command says which failed.
-  const int base = free_port();
-  Process up({binary, "up", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig, "--kubelet-port-base",
-              std::to_string(base), "--kci-config", dir + "/cloud.yaml"});
-  ASSERT_TRUE(up.read_until([](const std::string& o) { return o.find("try: export") != std::string::npos; },
-                            Clock::now() + kTimeout))
-      << up.out << up.err;
+  // The kubelet APIs take two consecutive ports: a free one and the next, which another test
+  // running in parallel may hold; `up` then says so and exits, and the test tries other ports.
+  int base = 0;
+  std::unique_ptr<Process> started;
+  for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+    base = free_port();
+    auto up = std::make_unique<Process>(std::vector<std::string>{
+        binary, "up", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig, "--kubelet-port-base",
+        std::to_string(base), "--kci-config", dir + "/cloud.yaml"});
+    const bool ready = up->read_until([](const std::string& o) { return o.find("try: export") != std::string::npos; },
+                                      Clock::now() + kTimeout);
+    if (ready) {
+      started = std::move(up);
+    } else {
+      up->wait(Clock::now() + kTimeout);
+      ASSERT_NE(up->err.find("Address already in use"), std::string::npos) << up->out << up->err;
+    }
+  }
+  ASSERT_TRUE(started) << "no two consecutive free ports in five attempts";
+  Process& up = *started;
   EXPECT_NE(up.out.find("virtual node virtual-kubelet01, kubelet API http://127.0.0.1:" + std::to_string(base + 1)),
             std::string::npos)
       << up.out;
