@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -69,5 +70,14 @@ class RealTimeLoop final : public OwnerLoop {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+//! Runs `f` on `loop`'s thread and waits for its result (from any other thread).
+template <class F>
+auto run_on(OwnerLoop& loop, F&& f) {
+  std::packaged_task<decltype(f())()> task(std::forward<F>(f));
+  auto fut = task.get_future();
+  loop.submit([&task] { task(); });
+  return fut.get();
+}
 
 }  // namespace kci::apiserver

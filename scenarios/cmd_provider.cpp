@@ -168,10 +168,7 @@ struct ProviderProcess::State {
 
   template <class F>
   auto on_loop(F&& f) {
-    std::packaged_task<decltype(f())()> task(std::forward<F>(f));
-    auto fut = task.get_future();
-    loop.submit([&task] { task(); });
-    return fut.get();
+    return apiserver::run_on(loop, std::forward<F>(f));
   }
 };
 

@@ -49,14 +49,6 @@ bool write_file(const std::string& path, const std::string& text) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-//! Runs `f` on the loop and waits for its result.
-template <class F>
-auto on_loop(apiserver::RealTimeLoop& loop, F&& f) {
-  std::packaged_task<decltype(f())()> task(std::forward<F>(f));
-  auto fut = task.get_future();
-  loop.submit([&task] { task(); });
-  return fut.get();
-}
 
 }  // namespace
 
@@ -169,9 +161,9 @@ int run_up(int argc, char** argv, std::ostream& out, std::ostream& err) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const std::string node = nodes[i];
     auto svc = std::make_unique<provider::HttpService>([&loop, &w, node](const provider::HttpRequest& req) {
-      auto resp = on_loop(loop, [&] { return w.kubelet(node, req); });
+      auto resp = apiserver::run_on(loop, [&] { return w.kubelet(node, req); });
       if (resp.stream)
-        resp.stream = [&loop, inner = std::move(resp.stream)] { return on_loop(loop, [&inner] { return inner(); }); };
+        resp.stream = [&loop, inner = std::move(resp.stream)] { return apiserver::run_on(loop, [&inner] { return inner(); }); };
       return resp;
     });
     const auto kport = static_cast<std::uint16_t>(kubelet_base + static_cast<std::int32_t>(i));
