@@ -352,7 +352,7 @@ Figures run_burst(const Options& o, const std::string& mode) {
   e.pods.push_back(all);
   e.noOrphans = true;
   kci::scenario::CloudView view;
-  view.kci = &world->cloud();
+  view.kci = world->cloud();
   view.owner = world->owner();
   auto check = kci::scenario::check_expectation(e, client, view);
 

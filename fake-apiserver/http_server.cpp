@@ -139,6 +139,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
   }
 
+  //! True when the client presented a certificate the client CA verified (the handshake
+  //! already refused one it could not verify).
+  bool client_certificate_verified() {
+    if constexpr (kTls) {
+      if (server_.options.client_ca_file.empty()) return false;
+      X509* cert = SSL_get_peer_certificate(stream_.native_handle());
+      if (!cert) return false;
+      X509_free(cert);
+      return SSL_get_verify_result(stream_.native_handle()) == X509_V_OK;
+    } else {
+      return false;
+    }
+  }
+
   //! Closes the socket and releases the watch, if any (socket thread).
   void close() override {
     if (closed_) return;
@@ -242,10 +256,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     req.body = msg.body();
     const bool keep_alive = msg.keep_alive();
 
-    if (!server_.options.bearer_token.empty()) {
+    const bool need_auth = !server_.options.bearer_token.empty() || !server_.options.client_ca_file.empty();
+    if (need_auth && !client_certificate_verified()) {
       const auto it = msg.find(http::field::authorization);
       const std::string want = "Bearer " + server_.options.bearer_token;
-      if (it == msg.end() || std::string(it->value()) != want) {
+      if (server_.options.bearer_token.empty() || it == msg.end() || std::string(it->value()) != want) {
         respond(error_response(make_error(ErrorCode::kUnauthorized, "Unauthorized", "Unauthorized")),
                 keep_alive);
         return;
@@ -292,13 +307,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return;
     }
     const HttpServerOptions* options = &server_.options;
-    server_.owner.submit([core, gate, weak, req = std::move(req), keep_alive, options] {
+    const bool read = req.method == "GET" || req.method == "HEAD";
+    auto task = [core, gate, weak, req = std::move(req), keep_alive, options] {
       HttpResponse r = core->api->handle(req);
       if (!r.proxy_url.empty()) return proxy(gate, weak, r.proxy_url, keep_alive, options->kubelet_ca_pem);
       gate->post([weak, r = std::move(r), keep_alive] {
         if (auto s = weak.lock()) s->respond(r, keep_alive);
       });
-    });
+    };
+    if (read) server_.owner.submit_read(std::move(task));
+    else server_.owner.submit(std::move(task));
   }
 
   //! Relays a GET of `url` (a kubelet's /containerLogs) on a thread of its own: the answer's
@@ -449,6 +467,8 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
   if (impl_->thread.joinable()) return make_error(ErrorCode::kInternal, "the server is already started");
   beast::error_code ec;
   const auto& o = impl_->options;
+  if (!o.client_ca_file.empty() && o.tls_cert_file.empty())
+    return invalid_argument("a client CA file needs TLS (a certificate and a key file)");
   if (o.tls_cert_file.empty() != o.tls_key_file.empty())
     return invalid_argument(std::string("TLS needs both a certificate and a key file; only the ") +
                             (o.tls_cert_file.empty() ? "key" : "certificate") + " was given");
@@ -460,6 +480,12 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
     if (ec) return invalid_argument("TLS certificate file \"" + o.tls_cert_file + "\": " + ec.message());
     ctx.use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
     if (ec) return invalid_argument("TLS key file \"" + o.tls_key_file + "\": " + ec.message());
+    if (!o.client_ca_file.empty()) {
+      ctx.load_verify_file(o.client_ca_file, ec);
+      if (ec) return invalid_argument("client CA file \"" + o.client_ca_file + "\": " + ec.message());
+      // Asked for, verified when given; a request without one may still bring the token.
+      ctx.set_verify_mode(ssl::verify_peer);
+    }
     impl_->tls.emplace(std::move(ctx));
   }
   const auto addr = asio::ip::make_address(host, ec);

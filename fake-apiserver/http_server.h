@@ -31,6 +31,10 @@ struct HttpServerOptions {
   //! PEM certificate chain and private key files: both set = serve HTTPS (TLS 1.2+) instead of
   //! plain HTTP; one without the other is refused by start().
   std::string tls_cert_file, tls_key_file;
+  //! PEM CA bundle (kube-apiserver's --client-ca-file; needs TLS): clients are asked for a
+  //! certificate, one not signed by this CA fails the handshake, and a request is
+  //! authenticated by a verified certificate or the bearer token; others get 401.
+  std::string client_ca_file;
   //! How pods/log reaches the kubelets: "https" (kube-apiserver's way; the kubelet's
   //! certificate is verified only against kubelet_ca_pem when given, as kube-apiserver does
   //! without --kubelet-certificate-authority) or "http".

@@ -1,6 +1,8 @@
 #include "fake-apiserver/mutating_webhooks.h"
 
 #include <algorithm>
+#include <future>
+#include <thread>
 
 #include "core/k8s/selector.h"
 #include "fake-apiserver/api_server.h"
@@ -132,7 +134,20 @@ Result<Json> HttpWebhooks::call(const k8s::WebhookClientConfig& client, const Js
     if (!decoded) return invalid_argument("clientConfig.caBundle: not base64");
     ca = std::move(*decoded);
   }
-  KCI_TRY(HttpAnswer answer, post_json(url, review.dump(), ca, timeout));
+  Result<HttpAnswer> posted = make_error(ErrorCode::kInternal, "not called");
+  if (wait_) {
+    // A webhook may read from this server while it decides (the profile webhook looks up the
+    // pod's owners): the loop keeps answering reads until the answer comes.
+    std::packaged_task<Result<HttpAnswer>()> task([&] { return post_json(url, review.dump(), ca, timeout); });
+    auto answer = task.get_future();
+    std::thread caller(std::move(task));
+    wait_([&answer] { return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+    caller.join();
+    posted = answer.get();
+  } else {
+    posted = post_json(url, review.dump(), ca, timeout);
+  }
+  KCI_TRY(HttpAnswer answer, std::move(posted));
   if (answer.status != 200)
     return make_error(ErrorCode::kUnavailable, "the server responded with HTTP " + std::to_string(answer.status) +
                                                    ": " + answer.body.substr(0, 512));
@@ -143,8 +158,9 @@ Result<Json> HttpWebhooks::call(const k8s::WebhookClientConfig& client, const Js
 
 // ---- MutatingWebhookAdmission -------------------------------------------------------------
 
-MutatingWebhookAdmission::MutatingWebhookAdmission(ApiServer& server, WebhookTransport& transport)
-    : server_(server), transport_(transport) {}
+MutatingWebhookAdmission::MutatingWebhookAdmission(ApiServer& server, WebhookTransport& transport,
+                                                   std::function<void(const std::string&)> log)
+    : server_(server), transport_(transport), log_(std::move(log)) {}
 
 std::vector<MutatingWebhookAdmission::Hook> MutatingWebhookAdmission::hooks() {
   kube::ResourceRef ref{"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "", ""};
@@ -215,7 +231,10 @@ Result<bool> MutatingWebhookAdmission::call(const Hook& hook, const AdmissionAtt
   auto call_failed = [&](const std::string& why) -> Result<bool> {
     rec.error = why;
     record(rec);
-    if (ignore) return false;
+    if (ignore) {
+      if (log_) log_("failed calling webhook \"" + w.name + "\" for " + info.resource + " " + a.operation + ", failing open: " + why);
+      return false;
+    }
     return make_error(ErrorCode::kInternal, "Internal error occurred: failed calling webhook \"" + w.name + "\": " + why,
                       "InternalError");
   };

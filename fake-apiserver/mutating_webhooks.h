@@ -71,8 +71,14 @@ class HttpWebhooks final : public WebhookTransport {
   Result<Json> call(const k8s::WebhookClientConfig& client, const Json& review,
                     std::chrono::milliseconds timeout) override;
 
+  //! Makes each call on a thread of its own while `wait` waits for it on the caller's thread
+  //! (the API server's loop serving reads meanwhile: RealTimeLoop::wait_serving_reads).
+  //! Unset: the call blocks the caller.
+  void set_waiter(std::function<void(const std::function<bool()>& done)> wait) { wait_ = std::move(wait); }
+
  private:
   std::map<std::string, std::string> addresses_;  //!< "ns/name" -> "host:port"
+  std::function<void(const std::function<bool()>& done)> wait_;
 };
 
 //! What happened to one admitted write (for tests and reports).
@@ -88,7 +94,10 @@ class MutatingWebhookAdmission final : public Admission {
  public:
   //! Reads configurations and namespaces from `server` (directly: admission is part of the
   //! server); calls webhooks through `transport`. Both must outlive this object.
-  MutatingWebhookAdmission(ApiServer& server, WebhookTransport& transport);
+  //! `log` (optional) receives one line per webhook call that failed open (failurePolicy
+  //! Ignore), as kube-apiserver logs "failing open".
+  MutatingWebhookAdmission(ApiServer& server, WebhookTransport& transport,
+                           std::function<void(const std::string&)> log = {});
 
   Result<Json> admit(const AdmissionAttributes& attributes, Json object) override;
 
@@ -114,6 +123,7 @@ class MutatingWebhookAdmission final : public Admission {
 
   ApiServer& server_;
   WebhookTransport& transport_;
+  std::function<void(const std::string&)> log_;
   std::map<std::string, std::pair<std::string, k8s::MutatingWebhookConfiguration>> cache_;
   std::vector<WebhookCall> calls_;
   std::vector<std::string> warnings_;

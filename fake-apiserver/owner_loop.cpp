@@ -29,6 +29,26 @@ void RealTimeLoop::submit(Task task) {
   wake_.notify_one();
 }
 
+void RealTimeLoop::submit_read(Task task) {
+  {
+    std::lock_guard lock(mu_);
+    reads_.push_back(std::move(task));
+  }
+  wake_.notify_all();
+}
+
+void RealTimeLoop::wait_serving_reads(const std::function<bool()>& done) {
+  while (!done()) {
+    std::deque<Task> reads;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(2), [this] { return stopping_ || !reads_.empty(); });
+      reads.swap(reads_);
+    }
+    for (auto& t : reads) t();
+  }
+}
+
 void RealTimeLoop::run() {
   while (true) {
     std::deque<Task> batch;
@@ -36,6 +56,8 @@ void RealTimeLoop::run() {
       std::lock_guard lock(mu_);
       if (stopping_) return;
       batch.swap(inbox_);
+      for (auto& t : reads_) batch.push_back(std::move(t));
+      reads_.clear();
     }
     for (auto& t : batch) sim_->post(std::move(t));
     // Never backwards: an external executor may have run a little ahead of the wall clock.
@@ -50,7 +72,7 @@ void RealTimeLoop::run() {
           std::chrono::system_clock::time_point(next->time_since_epoch()));
       if (when < deadline) deadline = when;
     }
-    wake_.wait_until(lock, deadline, [this] { return stopping_ || !inbox_.empty(); });
+    wake_.wait_until(lock, deadline, [this] { return stopping_ || !inbox_.empty() || !reads_.empty(); });
   }
 }
 

@@ -29,6 +29,10 @@ class OwnerLoop {
   //! Runs `task` on the owner's thread, after the tasks submitted before it. Callable from
   //! any thread; never runs the task inline.
   virtual void submit(Task task) = 0;
+  //! As submit(), for a task that only reads (a GET): it may also run while the owner's
+  //! thread waits in wait_serving_reads(), so a webhook the server is calling can read
+  //! from the server, as kube-apiserver (concurrent) allows.
+  virtual void submit_read(Task task) { submit(std::move(task)); }
   //! The owner's Executor: where watch callbacks are posted. Use it only from tasks that run
   //! on the owner's thread.
   virtual Executor& executor() = 0;
@@ -49,7 +53,11 @@ class RealTimeLoop final : public OwnerLoop {
   RealTimeLoop& operator=(const RealTimeLoop&) = delete;
 
   void submit(Task task) override;
+  void submit_read(Task task) override;
   Executor& executor() override { return *sim_; }
+  //! On the loop's thread, from inside a task: runs read tasks as they are submitted until
+  //! `done()` is true (checked at least every few milliseconds). Nothing else runs meanwhile.
+  void wait_serving_reads(const std::function<bool()>& done);
   //! The executor itself, to build the components that run on it (before start()).
   SimExecutor& sim() { return *sim_; }
 
@@ -67,6 +75,7 @@ class RealTimeLoop final : public OwnerLoop {
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Task> inbox_;
+  std::deque<Task> reads_;  //!< read tasks, also served by wait_serving_reads()
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -1,6 +1,7 @@
 #include "fake-apiserver/rest_api.h"
 
 #include <charconv>
+#include <optional>
 #include <vector>
 
 #include "core/k8s/yaml.h"
@@ -82,13 +83,22 @@ bool wants_table(std::string_view accept) {
   return first.find("as=Table") != std::string_view::npos;
 }
 
+//! A boolean as kube-apiserver reads query parameters (Go's strconv.ParseBool): client-go
+//! sends "true", the Python client "True".
+std::optional<bool> parse_go_bool(const std::string& v) {
+  for (const char* t : {"1", "t", "T", "TRUE", "true", "True"})
+    if (v == t) return true;
+  for (const char* f : {"0", "f", "F", "FALSE", "false", "False"})
+    if (v == f) return false;
+  return std::nullopt;
+}
+
 Result<bool> bool_param(const std::map<std::string, std::string>& q, const std::string& key) {
   const auto it = q.find(key);
   if (it == q.end() || it->second.empty()) return false;
-  if (it->second == "true" || it->second == "1") return true;
-  if (it->second == "false" || it->second == "0") return false;
+  if (auto b = parse_go_bool(it->second)) return *b;
   return bad_request("the query parameter " + key + "=" + it->second +
-                     " is not a boolean; use true or false");
+                     " is not a boolean; use true or false (or 1, t, T, TRUE, True, 0, f, F, FALSE, False)");
 }
 
 Result<std::int64_t> int_param(const std::map<std::string, std::string>& q, const std::string& key,
@@ -265,8 +275,7 @@ bool is_watch_request(const HttpRequest& request) {
   const auto [path, query] = split_target(request.target);
   if (parse_rest_path(path).watch_prefix) return true;
   const auto q = parse_query(query);
-  const std::string w = param(q, "watch");
-  return w == "true" || w == "1";
+  return parse_go_bool(param(q, "watch")).value_or(false);
 }
 
 HttpResponse error_response(const Error& error, const kube::ResourceRef* ref) {
@@ -371,7 +380,7 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
 
   // ---- reads ----
   if (read) {
-    if (p.watch_prefix || param(q, "watch") == "true" || param(q, "watch") == "1")
+    if (p.watch_prefix || parse_go_bool(param(q, "watch")).value_or(false))
       return error_response(bad_request("a watch must be served as a stream"));
     IncludeObject include = IncludeObject::kMetadata;
     if (!parse_include_object(param(q, "includeObject"), &include))

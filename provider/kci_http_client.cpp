@@ -115,6 +115,19 @@ std::string kci_endpoint_host(bool internal) {
   return internal ? "kci.internal.api.ksyun.com" : "kci.api.ksyun.com";
 }
 
+Result<KciHttpClientOptions> kci_endpoint_options(const std::string& endpoint, bool internal) {
+  KciHttpClientOptions o;
+  if (!endpoint.empty()) {
+    KCI_TRY_STATUS(parse_kci_endpoint(endpoint, o));
+    return o;
+  }
+  o.host = kci_endpoint_host(internal);
+  o.port = 443;
+  o.tls = true;
+  o.host_header = o.host;
+  return o;
+}
+
 Status parse_kci_endpoint(const std::string& url, KciHttpClientOptions& o) {
   const auto bad = [&url](const std::string& why) {
     return invalid_argument("--kci-endpoint is \"" + url + "\": " + why +

@@ -35,6 +35,10 @@ std::string kci_endpoint_host(bool internal);
 //! "http://host:port" or "https://host[:port]" into the options; errors name the URL.
 Status parse_kci_endpoint(const std::string& url, KciHttpClientOptions& options);
 
+//! Where a command's KCI calls go: `endpoint` (--kci-endpoint) when given, else the real
+//! endpoint over HTTPS (internal with `internal`); keys and region are left to the caller.
+Result<KciHttpClientOptions> kci_endpoint_options(const std::string& endpoint, bool internal);
+
 class KciHttpClient final : public kcicloud::KciApi {
  public:
   //! `clock` dates each signature and must outlive the client.

@@ -2,6 +2,7 @@
 
 
 #include "provider/kci_http_client.h"
+#include "provider/system_clock.h"
 
 namespace kci::cli {
 namespace {
@@ -17,14 +18,6 @@ constexpr std::string_view kUsage =
     "environment: KCI_ACCESS_KEY, KCI_SECRET_KEY (the key pair), KCI_REGION (the signature's region),\n"
     "  KCI_REQUEST_INTERNAL (present: the internal endpoint)\n"
     "exit status: 0 every group deleted; 1 some could not be deleted, or listing failed; 2 bad usage\n";
-
-//! The wall clock: this command is a process edge (it dates the requests' signatures).
-class SystemClock final : public Clock {
- public:
-  TimePoint now() const override {
-    return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  }
-};
 
 }  // namespace
 
@@ -94,16 +87,12 @@ int run_cleanup(int argc, char** argv, std::ostream& out, std::ostream& err,
     const char* v = env ? env(name) : nullptr;
     return std::string(v ? v : "");
   };
-  provider::KciHttpClientOptions o;
-  if (flags->kci_endpoint.empty()) {
-    o.host = provider::kci_endpoint_host(env && env("KCI_REQUEST_INTERNAL"));
-    o.port = 443;
-    o.tls = true;
-    o.host_header = o.host;
-  } else if (auto st = provider::parse_kci_endpoint(flags->kci_endpoint, o); !st.ok()) {
-    err << "kci-vk cleanup: " << st.error().message << "\n";
+  auto endpoint = provider::kci_endpoint_options(flags->kci_endpoint, env && env("KCI_REQUEST_INTERNAL"));
+  if (!endpoint.ok()) {
+    err << "kci-vk cleanup: " << endpoint.error().message << "\n";
     return 2;
   }
+  provider::KciHttpClientOptions o = std::move(*endpoint);
   o.access_key = var("KCI_ACCESS_KEY");
   o.secret_key = var("KCI_SECRET_KEY");
   o.region = var("KCI_REGION");
@@ -115,7 +104,7 @@ int run_cleanup(int argc, char** argv, std::ostream& out, std::ostream& err,
           << "KCI_SECRET_KEY and KCI_REGION (as the virtual kubelet does)\n";
       return 2;
     }
-  SystemClock clock;
+  provider::SystemClock clock;
   provider::KciHttpClient kci(o, clock);
   return run_cleanup_against(kci, {o.access_key, o.region}, flags->options, out, err);
 }

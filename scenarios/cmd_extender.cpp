@@ -15,13 +15,15 @@ namespace kci::cli {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kci-vk extender [--listen HOST:PORT] (--kubeconfig PATH [--context NAME] | --in-cluster)\n"
+    "usage: kci-vk extender [--listen HOST:PORT] (--kubeconfig PATH [--context NAME] | --in-cluster | --real-cluster)\n"
     "                       [--qps N] [--burst N]\n"
     "  --listen      address to serve the extender's HTTP on (default 0.0.0.0:80; port 0 = any)\n"
     "  --kubeconfig  kubeconfig file of the cluster to watch (token, tokenFile or client\n"
     "                certificate; exec plugins are not supported)\n"
     "  --context     context of the kubeconfig to use (default: its current-context)\n"
     "  --in-cluster  use the pod's service account (KUBERNETES_SERVICE_HOST/PORT, token, ca.crt)\n"
+    "  --real-cluster  the cluster the extender is deployed in: --in-cluster unless --kubeconfig\n"
+    "                is given (the extender has no stand-in; the flag matches the other commands)\n"
     "  --qps         client-side limit of requests a second to the API server (default 20;\n"
     "                0 = unlimited)\n"
     "  --burst       requests allowed at once above --qps (default 40)\n"
@@ -54,6 +56,8 @@ Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
       KCI_TRY(f.context, value());
     } else if (a == "--in-cluster") {
       f.in_cluster = true;
+    } else if (a == "--real-cluster") {
+      f.real_cluster = true;
     } else if (a == "--qps") {
       KCI_TRY(std::string v, value());
       KCI_TRY(f.qps, parse_non_negative("--qps", v));
@@ -65,10 +69,7 @@ Result<ExtenderFlags> parse_extender_flags(int argc, char** argv, bool& help) {
       return invalid_argument("unknown flag \"" + a + "\"");
     }
   }
-  if (f.kubeconfig.empty() == !f.in_cluster)
-    return invalid_argument(f.in_cluster ? "--kubeconfig and --in-cluster exclude each other; give one"
-                                         : "one of --kubeconfig PATH or --in-cluster is required");
-  if (f.in_cluster && !f.context.empty()) return invalid_argument("--context needs --kubeconfig");
+  KCI_TRY_STATUS(check_cluster_flags(f, /*default_in_cluster=*/f.real_cluster));
   return f;
 }
 
@@ -92,23 +93,8 @@ ExtenderProcess::~ExtenderProcess() { stop(); }
 
 Result<std::unique_ptr<ExtenderProcess>> ExtenderProcess::start(const ExtenderFlags& flags,
                                                                 std::function<void(const std::string&)> log) {
-  Result<provider::RestConfig> cfg = flags.in_cluster ? provider::in_cluster_config()
-                                                      : provider::load_kubeconfig(flags.kubeconfig, flags.context);
-  if (!cfg.ok()) return cfg.take_error();
-  cfg->qps = flags.qps;
-  cfg->burst = flags.burst;
   auto state = std::make_unique<State>();
-  provider::HttpKubeClientOptions o;
-  o.user_agent = "kci-vk-extender";
-  // The service runs on a SimExecutor driven in real time: watch events hop through the
-  // loop's thread-safe submit().
-  apiserver::RealTimeLoop* loop = &state->loop;
-  o.dispatch = [loop](Executor&, Executor::Task t) { loop->submit(std::move(t)); };
-  KCI_TRY(state->client, provider::HttpKubeClient::create(*cfg, o));
-  if (auto v = state->client->get_raw("/version"); !v.ok())
-    return make_error(v.error().code, "the API server " + cfg->server + " (" + cfg->origin +
-                                          ") does not answer: " + v.error().message);
-  state->description = cfg->server + " (" + cfg->origin + ")";
+  KCI_TRY(state->client, connect_cluster(flags, state->loop, "kci-vk-extender", &state->description));
   state->service = std::make_unique<extender::ExtenderService>(*state->client, state->loop.sim(), std::move(log));
   state->loop.start();
   State* s = state.get();

@@ -13,17 +13,15 @@
 #include <string>
 
 #include "core/result.h"
+#include "scenarios/cli_cluster.h"
 
 namespace kci::cli {
 
 //! What the command line says.
-struct ExtenderFlags {
+struct ExtenderFlags : ClusterFlags {
   std::string host = "0.0.0.0";
   std::uint16_t port = 80;  //!< seed 000's Deployment serves on containerPort 80
-  std::string kubeconfig;   //!< empty with in_cluster
-  std::string context;
-  bool in_cluster = false;
-  double qps = 20, burst = 40;
+  bool real_cluster = false;  //!< --real-cluster: in-cluster unless --kubeconfig
 };
 
 //! Parses the flags after "extender"; `help` is set for --help. Errors name the flag.

@@ -40,6 +40,10 @@ constexpr std::string_view kUsage =
     "  --tls-cert-file, --tls-private-key-file\n"
     "                    serve HTTPS with this PEM certificate chain and key; the kubeconfig\n"
     "                    trusts that chain (self-signed, or ending with its CA)\n"
+    "  --client-ca-file FILE\n"
+    "                    authenticate clients by certificates this CA signed (needs TLS): a\n"
+    "                    certificate it does not verify is refused at the handshake, and a\n"
+    "                    request with neither a verified certificate nor the token gets 401\n"
     "  --scheduler-config FILE\n"
     "                    KubeSchedulerConfiguration (YAML or JSON; seed 000's Policy form too)\n"
     "                    whose extenders the scheduler calls over HTTP\n"
@@ -71,7 +75,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   std::string listen = "127.0.0.1:6443", kubeconfig_path = "kubeconfig", token;
   std::uint64_t seed = 1;
   bool require_token = false;
-  std::string tls_cert, tls_key, scheduler_config, kubelet_scheme = "https", kubelet_ca_file;
+  std::string tls_cert, tls_key, client_ca, scheduler_config, kubelet_scheme = "https", kubelet_ca_file;
   std::vector<std::pair<std::string, std::string>> webhook_services;  // "ns/name" -> "host:port"
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
@@ -91,6 +95,8 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
       tls_cert = v;
     } else if (a == "--tls-private-key-file" && value(v)) {
       tls_key = v;
+    } else if (a == "--client-ca-file" && value(v)) {
+      client_ca = v;
     } else if (a == "--scheduler-config" && value(v)) {
       scheduler_config = v;
     } else if (a == "--webhook-service" && value(v)) {
@@ -147,6 +153,11 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     err << "kci-vk fake-apiserver: --tls-cert-file and --tls-private-key-file go together\n";
     return 2;
   }
+  if (!client_ca.empty() && tls_cert.empty()) {
+    err << "kci-vk fake-apiserver: --client-ca-file needs --tls-cert-file and --tls-private-key-file (certificates are "
+           "presented over TLS only)\n";
+    return 2;
+  }
   std::vector<apiserver::ExtenderConfig> extenders;
   if (!scheduler_config.empty()) {
     std::ifstream in(scheduler_config);
@@ -195,11 +206,14 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     }
   // Mutating admission calls the webhooks that MutatingWebhookConfiguration objects name.
   apiserver::HttpWebhooks webhooks;
+  webhooks.set_waiter([&loop](const std::function<bool()>& done) { loop.wait_serving_reads(done); });
   for (const auto& [service, address] : webhook_services) {
     const auto slash = service.find('/');
     webhooks.add_service_address(service.substr(0, slash), service.substr(slash + 1), address);
   }
-  apiserver::MutatingWebhookAdmission admission(api, webhooks);
+  apiserver::MutatingWebhookAdmission admission(api, webhooks, [&err](const std::string& line) {
+    err << "kci-vk fake-apiserver: " << line << "\n" << std::flush;
+  });
   api.set_admission(&admission);
   // kube-scheduler, with the configured extenders reached over HTTP.
   apiserver::HttpExtenderTransport extender_transport;
@@ -214,6 +228,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   if (require_token) http_options.bearer_token = token;
   http_options.tls_cert_file = tls_cert;
   http_options.tls_key_file = tls_key;
+  http_options.client_ca_file = client_ca;
   http_options.kubelet_scheme = kubelet_scheme;
   if (!kubelet_ca_file.empty()) {
     std::ifstream f(kubelet_ca_file);

@@ -9,6 +9,7 @@
 #include "fake-kci/cloud_config.h"
 #include "fake-kci/fake_cloud.h"
 #include "fake-kci/http_server.h"
+#include "provider/system_clock.h"
 
 namespace kci::cli {
 namespace {
@@ -18,14 +19,6 @@ constexpr std::string_view kUsage =
     "  --listen  address to serve on (default 127.0.0.1:8443; port 0 = any)\n"
     "  --config  YAML whose top level is a scenario's kci: key (default: the defaults)\n"
     "  --seed    random seed for ids, IPs and faults (default 1)\n";
-
-//! The wall clock: this command is a process edge, serving real clients in real time.
-class SystemClock final : public Clock {
- public:
-  TimePoint now() const override {
-    return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  }
-};
 
 }  // namespace
 
@@ -65,7 +58,7 @@ int run_fake_kci(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "kci-vk fake-kci: port " << port << " is outside 0-65535\n";
     return 2;
   }
-  SystemClock clock;
+  provider::SystemClock clock;
   std::string yaml;
   std::string base_dir = ".";
   if (!config_path.empty()) {

@@ -112,7 +112,7 @@ Result<ProviderFlags> parse_provider_flags(int argc, char** argv, const std::map
       KCI_TRY(double d, parse_non_negative(a, v));
       if (a.find("burst") != std::string::npos && d < 1)
         return invalid_argument(a + " is \"" + v + "\"; expected at least 1");
-      (a == "--kube-qps" ? f.kube_qps : a == "--kube-burst" ? f.kube_burst : a == "--kci-qps" ? f.kci_qps : f.kci_burst) = d;
+      (a == "--kube-qps" ? f.qps : a == "--kube-burst" ? f.burst : a == "--kci-qps" ? f.kci_qps : f.kci_burst) = d;
     } else if (a == "--capacity-cpu") {
       KCI_TRY(f.capacity_cpu, value());
     } else if (a == "--capacity-memory") {
@@ -141,10 +141,7 @@ Result<ProviderFlags> parse_provider_flags(int argc, char** argv, const std::map
     return invalid_argument(std::string(s.access_key.empty() ? "KCI_ACCESS_KEY" : "KCI_SECRET_KEY") +
                             " is not set; give KCI_ACCESS_KEY and KCI_SECRET_KEY, or TEMP_AKSK_CM");
   }
-  if (!f.kubeconfig.empty() && f.in_cluster)
-    return invalid_argument("--kubeconfig and --in-cluster exclude each other; give one");
-  if (f.kubeconfig.empty()) f.in_cluster = true;
-  if (f.in_cluster && !f.context.empty()) return invalid_argument("--context needs --kubeconfig");
+  KCI_TRY_STATUS(check_cluster_flags(f, /*default_in_cluster=*/true));
   if (f.tls_cert_file.empty() != f.tls_key_file.empty())
     return invalid_argument("--tls-cert-file and --tls-private-key-file go together; give both or neither");
   if (!f.real_cluster && f.kci_endpoint.empty())
@@ -176,36 +173,17 @@ ProviderProcess::ProviderProcess(std::unique_ptr<State> state) : state_(std::mov
 ProviderProcess::~ProviderProcess() { stop(); }
 
 Result<std::unique_ptr<ProviderProcess>> ProviderProcess::start(const ProviderFlags& flags) {
-  Result<provider::RestConfig> cfg = flags.in_cluster ? provider::in_cluster_config()
-                                                      : provider::load_kubeconfig(flags.kubeconfig, flags.context);
-  if (!cfg.ok()) return cfg.take_error();
-  cfg->qps = flags.kube_qps;
-  cfg->burst = flags.kube_burst;
   auto state = std::make_unique<State>();
-  provider::HttpKubeClientOptions o;
-  o.user_agent = "kci-vk-provider/" + flags.settings.node_name;
-  apiserver::RealTimeLoop* loop = &state->loop;
-  o.dispatch = [loop](Executor&, Executor::Task t) { loop->submit(std::move(t)); };
-  KCI_TRY(state->kube, provider::HttpKubeClient::create(*cfg, o));
-  if (auto v = state->kube->get_raw("/version"); !v.ok())
-    return make_error(v.error().code, "the API server " + cfg->server + " (" + cfg->origin +
-                                          ") does not answer: " + v.error().message);
+  std::string api;
+  KCI_TRY(state->kube, connect_cluster(flags, state->loop, "kci-vk-provider/" + flags.settings.node_name, &api));
 
-  provider::KciHttpClientOptions ko;
-  if (flags.kci_endpoint.empty()) {
-    ko.host = provider::kci_endpoint_host(flags.settings.request_internal);
-    ko.port = 443;
-    ko.tls = true;
-    ko.host_header = ko.host;
-  } else {
-    KCI_TRY_STATUS(provider::parse_kci_endpoint(flags.kci_endpoint, ko));
-  }
+  KCI_TRY(provider::KciHttpClientOptions ko, provider::kci_endpoint_options(flags.kci_endpoint, flags.settings.request_internal));
   ko.ca_file = flags.kci_ca_file;
   ko.access_key = flags.settings.access_key;
   ko.secret_key = flags.settings.secret_key;
   ko.region = flags.settings.region;
   state->kci = std::make_unique<provider::KciHttpClient>(ko, state->loop.sim().clock());
-  state->description = "API server " + cfg->server + " (" + cfg->origin + "), KCI " +
+  state->description = "API server " + api + ", KCI " +
                        (ko.tls ? "https://" : "http://") + ko.host + ":" + std::to_string(ko.port);
 
   vk::VirtualKubeletOptions vo;

@@ -21,21 +21,19 @@
 
 #include "core/result.h"
 #include "core/translate/node_settings.h"
+#include "scenarios/cli_cluster.h"
 
 namespace kci::cli {
 
 //! What the command line and the environment say.
-struct ProviderFlags {
+struct ProviderFlags : ClusterFlags {  // --kube-qps and --kube-burst: ClusterFlags' qps and burst
   translate::NodeSettings settings;
   std::string host = "0.0.0.0";
   std::uint16_t port = 10250;  //!< the kubelet port
   std::string tls_cert_file, tls_key_file;
-  std::string kubeconfig, context;
-  bool in_cluster = false;
   bool real_cluster = false;
   std::string kci_endpoint;  //!< empty with --real-cluster = the public (or internal) endpoint
   std::string kci_ca_file;
-  double kube_qps = 20, kube_burst = 40;
   double kci_qps = 50, kci_burst = 100;
   std::string capacity_cpu = "1000", capacity_memory = "4Ti", capacity_pods = "1000";
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -9,13 +10,61 @@
 #include <string>
 #include <vector>
 
+#include "provider/kci_http_client.h"
+#include "scenarios/real_world.h"
 #include "scenarios/runner.h"
 
 namespace kci::cli {
 namespace {
 
 constexpr const char* kSimUsage =
-    "usage: kci-vk sim PATH... [--seed N] [--repeat N --random-seeds] [--junit FILE] [--json FILE] [--html FILE] [--quiet]\n";
+    "usage: kci-vk sim PATH... [--seed N] [--repeat N --random-seeds] [--junit FILE] [--json FILE] [--html FILE] [--quiet]\n"
+    "                  [--real-cluster [--kubeconfig FILE] [--context NAME] [--kci-endpoint URL] [--kci-ca-file FILE]]\n"
+    "  --real-cluster  run the steps and expectations against the cluster of the kubeconfig (default $KUBECONFIG,\n"
+    "                  then ~/.kube/config) in real time; its virtual nodes must be running. Steps that need the\n"
+    "                  stand-ins (faults, stop/start/restart, cleanup) and checks without a view (received requests,\n"
+    "                  billing, kubelet API) are reported as skipped. Cloud expectations need KCI_ACCESS_KEY,\n"
+    "                  KCI_SECRET_KEY and KCI_REGION; they go to --kci-endpoint or the real KCI endpoint\n"
+    "                  (internal with KCI_REQUEST_INTERNAL), and only read (list and describe).\n";
+
+//! The kubeconfig kubectl would use: $KUBECONFIG (its first file), else ~/.kube/config.
+std::string default_kubeconfig() {
+  if (const char* k = std::getenv("KUBECONFIG"); k && *k) {
+    const std::string all = k;
+    return all.substr(0, all.find(':'));
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.kube/config";
+}
+
+//! The real-cluster world's settings from the flags and KCI_* variables.
+Result<scenario::RealClusterOptions> real_cluster_options(const std::string& kubeconfig, const std::string& context,
+                                                          const std::string& kci_endpoint, const std::string& kci_ca_file) {
+  scenario::RealClusterOptions o;
+  o.kubeconfig = kubeconfig.empty() ? default_kubeconfig() : kubeconfig;
+  o.context = context;
+  auto var = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
+  const std::string ak = var("KCI_ACCESS_KEY"), sk = var("KCI_SECRET_KEY"), region = var("KCI_REGION");
+  if (ak.empty() && sk.empty()) {
+    if (!kci_endpoint.empty())
+      return invalid_argument("--kci-endpoint is given but KCI_ACCESS_KEY and KCI_SECRET_KEY are not set");
+    return o;
+  }
+  if (ak.empty() || sk.empty() || region.empty())
+    return invalid_argument("KCI_ACCESS_KEY, KCI_SECRET_KEY and KCI_REGION must be set together (missing: " +
+                            std::string(ak.empty() ? "KCI_ACCESS_KEY" : sk.empty() ? "KCI_SECRET_KEY" : "KCI_REGION") +
+                            ")");
+  KCI_TRY(auto kci, provider::kci_endpoint_options(kci_endpoint, std::getenv("KCI_REQUEST_INTERNAL") != nullptr));
+  kci.access_key = ak;
+  kci.secret_key = sk;
+  kci.region = region;
+  kci.ca_file = kci_ca_file;
+  o.kci = std::move(kci);
+  return o;
+}
 
 std::optional<std::uint64_t> parse_u64(const std::string& s) {
   std::uint64_t v = 0;
@@ -39,8 +88,8 @@ int run_sim(int argc, char** argv, std::ostream& out, std::ostream& err) {
   std::vector<std::string> paths;
   std::optional<std::uint64_t> seed;
   std::uint64_t repeat = 1;
-  bool random_seeds = false, quiet = false;
-  std::string junit, json, html;
+  bool random_seeds = false, quiet = false, real_cluster = false;
+  std::string junit, json, html, kubeconfig, context, kci_endpoint, kci_ca_file;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const char* flag) -> std::optional<std::string> {
@@ -64,6 +113,12 @@ int run_sim(int argc, char** argv, std::ostream& out, std::ostream& err) {
       auto v = value(a.c_str());
       if (!v) return 2;
       (a == "--junit" ? junit : a == "--json" ? json : html) = *v;
+    } else if (a == "--kubeconfig" || a == "--context" || a == "--kci-endpoint" || a == "--kci-ca-file") {
+      auto v = value(a.c_str());
+      if (!v) return 2;
+      (a == "--kubeconfig" ? kubeconfig : a == "--context" ? context : a == "--kci-endpoint" ? kci_endpoint : kci_ca_file) = *v;
+    } else if (a == "--real-cluster") {
+      real_cluster = true;
     } else if (a == "--random-seeds") {
       random_seeds = true;
     } else if (a == "--quiet") {
@@ -86,6 +141,22 @@ int run_sim(int argc, char** argv, std::ostream& out, std::ostream& err) {
     // Repeating one seed proves only determinism; say so rather than guess.
     err << "kci-vk sim: --repeat without --random-seeds replays the same seed; add --random-seeds\n";
     return 2;
+  }
+  scenario::RunOptions run_options;
+  if (!real_cluster && !(kubeconfig + context + kci_endpoint + kci_ca_file).empty()) {
+    err << "kci-vk sim: --kubeconfig, --context, --kci-endpoint and --kci-ca-file need --real-cluster\n";
+    return 2;
+  }
+  if (real_cluster) {
+    auto o = real_cluster_options(kubeconfig, context, kci_endpoint, kci_ca_file);
+    if (!o.ok()) {
+      err << "kci-vk sim: " << o.error().message << "\n";
+      return 2;
+    }
+    run_options.make_world = [o = std::move(*o)](const scenario::Scenario& s, std::uint64_t) {
+      return scenario::create_real_cluster_world(s, o);
+    };
+    run_options.timeline_every = std::chrono::seconds(10);  // a list of every pod of a real cluster
   }
   std::vector<std::string> files;
   for (const auto& p : paths) {
@@ -114,7 +185,7 @@ int run_sim(int argc, char** argv, std::ostream& out, std::ostream& err) {
     for (std::uint64_t k = 0; k < repeat; ++k) {
       std::optional<std::uint64_t> s = seed;
       if (random_seeds) s = seeds() % 1'000'000'000ULL;
-      auto r = scenario::run_file(f, s);
+      auto r = scenario::run_file(f, s, run_options);
       if (!quiet && files.size() * repeat > 1)
         err << "[" << reports.size() + 1 << "/" << files.size() * repeat << "] " << (r.passed ? "pass " : "FAIL ")
             << (r.name.empty() ? f : r.name) << " (seed " << r.seed << ")\n";

@@ -13,6 +13,7 @@
 #include "fake-apiserver/kubeconfig.h"
 #include "fake-apiserver/owner_loop.h"
 #include "provider/http/http_service.h"
+#include "provider/system_clock.h"
 #include "scenarios/cli_flags.h"
 #include "scenarios/world.h"
 
@@ -35,8 +36,6 @@ constexpr std::string_view kUsage =
     "Deployment, ReplicaSet, StatefulSet, Job, garbage-collector and node-lifecycle controllers,\n"
     "mutating admission with the profile webhook, the ElasticWorkload controller, fake KCI and\n"
     "the virtual kubelets, in real time, until SIGINT or SIGTERM\n";
-
-TimePoint wall_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
 bool write_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -124,7 +123,7 @@ int run_up(int argc, char** argv, std::ostream& out, std::ostream& err) {
   s.elasticWorkload = true;
 
   scenario::WorldTuning tuning;
-  tuning.start_time = wall_now();
+  tuning.start_time = provider::wall_now();
   tuning.kubelet_port_base = kubelet_base;
   tuning.node_ip = "127.0.0.1";
   auto world = scenario::World::create(s, seed, tuning);

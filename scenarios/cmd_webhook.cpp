@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -10,6 +11,10 @@
 #include "core/kube/kube_client.h"
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/inprocess_client.h"
+#include "fake-apiserver/owner_loop.h"
+#include "provider/kube_http/http_kube_client.h"
+#include "scenarios/cli_cluster.h"
+#include "scenarios/cli_flags.h"
 #include "provider/profile/manifests.h"
 #include "provider/profile/profile_webhook.h"
 #include "provider/profile/webhook_server.h"
@@ -18,12 +23,17 @@ namespace kci::cli {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kci-vk webhook --tls-cert FILE --tls-key FILE [--listen HOST:PORT] [--profile FILE]...\n"
+    "usage: kci-vk webhook --tls-cert FILE --tls-key FILE [--listen HOST:PORT]\n"
+    "                      ([--profile FILE]... | --kubeconfig PATH [--context NAME] | --in-cluster | --real-cluster)\n"
     "  --listen     address to serve HTTPS on (default 0.0.0.0:9443; port 0 = any)\n"
     "  --tls-cert   PEM certificate chain the API server trusts (caBundle)\n"
     "  --tls-key    PEM private key of that certificate\n"
     "  --profile    YAML with Selector objects, the kube-system/kci-profile ConfigMap and\n"
-    "               Namespaces; may be repeated\n"
+    "               Namespaces, read once; may be repeated\n"
+    "  --kubeconfig, --context, --in-cluster\n"
+    "               watch the Selectors, the ConfigMap and the Namespaces of this cluster instead,\n"
+    "               so a change applies to the next pod (--qps N, --burst N: client-side limits)\n"
+    "  --real-cluster  the cluster the webhook is deployed in: --in-cluster unless --kubeconfig\n"
     "  --print-config  print the MutatingWebhookConfiguration and exit\n";
 
 Status load_profile(const std::string& path, kube::KubeClient& client) {
@@ -66,11 +76,66 @@ Status load_profile(const std::string& path, kube::KubeClient& client) {
   return {};
 }
 
+//! SIGINT and SIGTERM are waited for with sigwait(): block them before any thread starts.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+//! The webhook over a cluster's Selectors, ConfigMap and Namespaces, watched on a real-time
+//! loop; each review runs on that loop.
+int serve_from_cluster(const ClusterFlags& cluster, const std::string& host, std::uint16_t port, const std::string& cert,
+                       const std::string& key, std::ostream& out, std::ostream& err) {
+  sigset_t set = block_stop_signals();
+  apiserver::RealTimeLoop loop;
+  std::string api;
+  auto client = connect_cluster(cluster, loop, "kci-vk-webhook", &api);
+  if (!client.ok()) {
+    err << "kci-vk webhook: " << client.error().message << "\n";
+    return 1;
+  }
+  std::mutex out_mu;
+  profile::ProfileWebhook hook(**client, loop.sim(), {}, [&](const std::string& line) {
+    std::lock_guard lock(out_mu);
+    out << "webhook: " << line << "\n" << std::flush;
+  });
+  loop.start();
+  apiserver::run_on(loop, [&] { hook.start(); });
+  profile::WebhookServer https([&](std::string_view body) { return apiserver::run_on(loop, [&] { return hook.handle(body); }); });
+  auto stop = [&] {
+    https.stop();
+    apiserver::run_on(loop, [&] { hook.stop(); });
+    loop.stop();
+  };
+  if (auto st = https.start(host, port, cert, key); !st.ok()) {
+    err << "kci-vk webhook: " << st.error().message << "\n";
+    stop();
+    return 1;
+  }
+  {
+    std::lock_guard lock(out_mu);
+    out << "webhook: serving AdmissionReview v1 on https://" << host << ":" << https.port()
+        << "/mutate; Selectors, ConfigMap and Namespaces from " << api << "\n"
+        << std::flush;
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  stop();
+  out << "webhook: stopped\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_webhook(int argc, char** argv, std::ostream& out, std::ostream& err) {
   std::string listen = "0.0.0.0:9443", cert, key;
   std::vector<std::string> profiles;
+  ClusterFlags cluster;
+  bool real_cluster = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& v) {
@@ -87,6 +152,25 @@ int run_webhook(int argc, char** argv, std::ostream& out, std::ostream& err) {
       key = v;
     } else if (a == "--profile" && value(v)) {
       profiles.push_back(v);
+    } else if (a == "--kubeconfig" && value(v)) {
+      cluster.kubeconfig = v;
+      if (v.empty()) {
+        err << "kci-vk webhook: --kubeconfig is empty; expected a file\n";
+        return 2;
+      }
+    } else if (a == "--context" && value(v)) {
+      cluster.context = v;
+    } else if (a == "--in-cluster") {
+      cluster.in_cluster = true;
+    } else if (a == "--real-cluster") {
+      real_cluster = true;
+    } else if ((a == "--qps" || a == "--burst") && value(v)) {
+      auto d = parse_non_negative(a, v);
+      if (!d.ok() || (a == "--burst" && *d < 1)) {
+        err << "kci-vk webhook: " << (d.ok() ? a + " is \"" + v + "\"; expected at least 1" : d.error().message) << "\n";
+        return 2;
+      }
+      (a == "--qps" ? cluster.qps : cluster.burst) = *d;
     } else if (a == "--print-config") {
       out << k8s::to_yaml(profile::mutating_webhook_configuration());
       return 0;
@@ -103,13 +187,24 @@ int run_webhook(int argc, char** argv, std::ostream& out, std::ostream& err) {
         << kUsage;
     return 2;
   }
-  const auto colon = listen.rfind(':');
-  const int port = colon == std::string::npos ? -1 : std::atoi(listen.c_str() + colon + 1);
-  if (colon == std::string::npos || port < 0 || port > 65535) {
-    err << "kci-vk webhook: --listen is \"" << listen << "\"; expected HOST:PORT with a port in 0-65535\n";
+  auto host_port = parse_host_port("--listen", listen);
+  if (!host_port.ok()) {
+    err << "kci-vk webhook: " << host_port.error().message << "\n";
     return 2;
   }
-  const std::string host = listen.substr(0, colon);
+  const auto& [host, port] = *host_port;
+  const bool from_cluster = real_cluster || cluster.in_cluster || !cluster.kubeconfig.empty() || !cluster.context.empty();
+  if (from_cluster) {
+    if (!profiles.empty()) {
+      err << "kci-vk webhook: --profile and a cluster (--kubeconfig, --in-cluster, --real-cluster) exclude each other\n";
+      return 2;
+    }
+    if (auto st = check_cluster_flags(cluster, /*default_in_cluster=*/true); !st.ok()) {
+      err << "kci-vk webhook: " << st.error().message << "\n";
+      return 2;
+    }
+    return serve_from_cluster(cluster, host, port, cert, key, out, err);
+  }
 
   SimExecutor executor;
   apiserver::ApiServer server(executor);
@@ -131,13 +226,9 @@ int run_webhook(int argc, char** argv, std::ostream& out, std::ostream& err) {
   executor.run_until_idle();
   for (const auto& problem : hook.problems()) err << "kci-vk webhook: " << problem << "\n";
 
+  sigset_t set = block_stop_signals();
   profile::WebhookServer https([&](std::string_view body) { return hook.handle(body); });
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  if (auto st = https.start(host, static_cast<std::uint16_t>(port), cert, key); !st.ok()) {
+  if (auto st = https.start(host, port, cert, key); !st.ok()) {
     err << "kci-vk webhook: " << st.error().message << "\n";
     return 1;
   }

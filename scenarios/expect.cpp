@@ -28,8 +28,15 @@ std::string describe_scope(const std::string& what, const std::string& ns, const
 //! A short line about a pod for failure messages.
 std::string pod_line(const k8s::Pod& p) {
   std::string s = p.metadata.name + " " + (p.status.phase.empty() ? "<no phase>" : p.status.phase);
-  if (!p.spec.nodeName.empty()) s += " on " + p.spec.nodeName;
-  else s += " unscheduled";
+  if (!p.spec.nodeName.empty()) {
+    s += " on " + p.spec.nodeName;
+  } else {
+    s += " unscheduled";
+    // Why, as kube-scheduler wrote it ("0/2 nodes are available: 2 Insufficient cpu.").
+    for (const auto& c : p.status.conditions)
+      if (c.type == "PodScheduled" && c.status == "False" && !c.message.empty() && p.status.reason.empty())
+        s += " (" + c.message + ")";
+  }
   if (!p.status.reason.empty()) {
     // The message says why (the cloud's error, the refusal): cut so a line stays readable.
     constexpr std::size_t kMessageShown = 200;

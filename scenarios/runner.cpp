@@ -1,5 +1,6 @@
 #include "scenarios/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -98,9 +99,10 @@ class Run {
 
   ScenarioReport go() {
     const auto wall0 = std::chrono::steady_clock::now();
-    auto world = World::create(s_, seed_);
+    auto world = opts_.make_world ? opts_.make_world(s_, seed_) : World::create(s_, seed_);
     if (!world.ok()) return setup_failed(world.error().message);
     world_ = std::move(*world);
+    report_.setup_notes = world_->setup_notes();
     start_ = world_->executor().clock().now();
     auto cluster = resolve(s_.cluster, dir_of(s_.path));
     if (!cluster.ok()) return setup_failed("cluster: " + cluster.error().message);
@@ -116,6 +118,11 @@ class Run {
       r.index = i;
       r.kind = step_kind(s_.steps[i]);
       std::visit([&](const auto& step) { run_step(step, r); }, s_.steps[i]);
+      // A wait re-checks its expectation many times; each skipped item is reported once.
+      std::vector<std::string> once;
+      for (auto& k : r.skipped)
+        if (std::find(once.begin(), once.end(), k) == once.end()) once.push_back(std::move(k));
+      r.skipped = std::move(once);
       if (now() > s_.timeout)
         r.failures.push_back("the scenario ran past its timeout of " + format_duration(s_.timeout));
       r.ok = r.failures.empty();
@@ -165,7 +172,8 @@ class Run {
   }
 
   CloudView cloud() {
-    CloudView v{&world_->cloud(), world_->owner(), {}, world_->executor().clock().now()};
+    CloudView v{world_->cloud(), world_->owner(), {}, world_->executor().clock().now()};
+    if (!world_->has_stand_ins()) return v;  // no received requests, kubelet answers or bill
     World* w = world_.get();
     v.received = [w](const std::string& id) { return w->received_request(id); };
     v.kubelet = [w](const std::string& node, const std::string& path) { return w->kubelet_get(node, path); };
@@ -183,7 +191,7 @@ class Run {
       auto st = world_->apply_object(o);
       if (!st.ok()) r.failures.push_back(st.error().message);
     }
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const ScaleStep& sc, StepReport& r) {
     auto ref = ref_for_kind(world_->client(), sc.kind, sc.namespace_, sc.name);
@@ -193,7 +201,7 @@ class Run {
     }
     auto res = world_->client().scale(*ref, sc.replicas);
     if (!res.ok()) r.failures.push_back("scale " + sc.kind + " " + sc.namespace_ + "/" + sc.name + ": " + res.error().message);
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const DeleteStep& d, StepReport& r) {
     auto ref = ref_for_kind(world_->client(), d.kind, d.namespace_, d.name);
@@ -205,7 +213,7 @@ class Run {
     o.gracePeriodSeconds = d.gracePeriodSeconds;
     auto res = world_->client().remove(*ref, o);
     if (!res.ok()) r.failures.push_back("delete " + d.kind + " " + d.namespace_ + "/" + d.name + ": " + res.error().message);
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const GenerateStep& g, StepReport& r) {
     Json base = g.template_;
@@ -226,7 +234,7 @@ class Run {
         return;
       }
     }
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const WaitStep& w, StepReport& r) {
     if (!w.until) {
@@ -244,28 +252,40 @@ class Run {
     r.failures.push_back("waited " + format_duration(w.timeout) + " and it still does not hold:");
     for (const auto& f : last.failures) r.failures.push_back("  " + f);
   }
+  //! True (and the step reported skipped) when the step needs stand-ins this world lacks.
+  bool skip_without_stand_ins(StepReport& r) {
+    if (world_->has_stand_ins()) return false;
+    r.skipped.push_back(r.kind + ": needs the stand-ins (not run against a real cluster)");
+    return true;
+  }
+
   void run_step(const FaultStep& f, StepReport& r) {
+    if (skip_without_stand_ins(r)) return;
     auto st = world_->fault(f);
     if (!st.ok()) r.failures.push_back(st.error().message);
   }
   void run_step(const RestartStep& rs, StepReport& r) {
+    if (skip_without_stand_ins(r)) return;
     auto st = world_->restart_virtual_node(rs.virtualNode);
     if (!st.ok()) r.failures.push_back(st.error().message);
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const StopStep& st, StepReport& r) {
+    if (skip_without_stand_ins(r)) return;
     auto res = world_->stop_virtual_node(st.virtualNode);
     if (!res.ok()) r.failures.push_back(res.error().message);
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const StartStep& st, StepReport& r) {
+    if (skip_without_stand_ins(r)) return;
     auto res = world_->start_virtual_node(st.virtualNode);
     if (!res.ok()) r.failures.push_back(res.error().message);
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const CleanupStep& c, StepReport& r) {
+    if (skip_without_stand_ins(r)) return;
     cleanup::CleanupOptions o{c.clusterId, c.node, c.dryRun};
-    auto report = cleanup::run_cleanup(world_->cloud(), world_->owner(), o);
+    auto report = cleanup::run_cleanup(*world_->cloud(), world_->owner(), o);
     if (!report.ok()) {
       r.failures.push_back("cleanup: " + report.error().message);
       return;
@@ -277,7 +297,7 @@ class Run {
     if (c.deleted && done != *c.deleted)
       r.failures.push_back("cleanup: expected " + std::to_string(*c.deleted) + " group(s) " +
                            (c.dryRun ? "listed" : "deleted") + ", found " + std::to_string(done));
-    world_->executor().run_until_idle();
+    world_->settle();
   }
   void run_step(const ExpectStep& e, StepReport& r) {
     auto res = check_expectation(e.expect, world_->client(), cloud(), &r.skipped);
@@ -366,6 +386,7 @@ Json report_json(const std::vector<ScenarioReport>& reports) {
     Json j = {{"name", r.name}, {"path", r.path}, {"seed", r.seed}, {"passed", r.passed},
               {"virtualTime", format_duration(r.virtual_time)}, {"steps", steps}, {"timeline", timeline}};
     if (!r.setup_error.empty()) j["setupError"] = r.setup_error;
+    if (!r.setup_notes.empty()) j["setupNotes"] = r.setup_notes;
     out["scenarios"].push_back(std::move(j));
   }
   out["summary"] = {{"scenarios", reports.size()}, {"passed", passed}, {"failed", static_cast<int>(reports.size()) - passed}};
@@ -419,6 +440,15 @@ std::string report_text(const std::vector<ScenarioReport>& reports) {
     if (r.passed) continue;
     o << "\nFAIL " << (r.name.empty() ? r.path : r.name) << " (replay: kci-vk sim " << r.path << " --seed " << r.seed << ")\n";
     for (const auto& f : all_failures(r)) o << "  " << f << "\n";
+  }
+  for (const auto& r : reports) {
+    // What was not set up or checked (a real cluster has no stand-ins): never silent.
+    std::vector<std::string> skipped = r.setup_notes;
+    for (const auto& s : r.steps)
+      for (const auto& k : s.skipped) skipped.push_back("step " + std::to_string(s.index + 1) + " (" + s.kind + "): " + k);
+    if (skipped.empty()) continue;
+    o << "\nSKIPPED in " << (r.name.empty() ? r.path : r.name) << ":\n";
+    for (const auto& k : skipped) o << "  " << k << "\n";
   }
   o << "\n" << passed << " passed, " << (reports.size() - passed) << " failed\n";
   return o.str();

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "core/clock.h"
 #include "core/k8s/object.h"
 #include "scenarios/scenario.h"
+#include "scenarios/world.h"
 
 namespace kci::scenario {
 
@@ -42,6 +45,7 @@ struct ScenarioReport {
   std::uint64_t seed = 1;
   bool passed = false;
   std::string setup_error;               //!< the run could not start (bad file, bad setting)
+  std::vector<std::string> setup_notes;  //!< what of the scenario the world did not set up
   std::vector<StepReport> steps;
   Duration virtual_time{0};              //!< scenario time at the end
   std::vector<TimelineSample> timeline;
@@ -53,6 +57,8 @@ struct RunOptions {
   Duration poll = std::chrono::seconds(1);
   //! How often the timeline is sampled.
   Duration timeline_every = std::chrono::seconds(5);
+  //! Builds the world a scenario runs in; unset: World::create (the stand-ins).
+  std::function<Result<std::unique_ptr<World>>(const Scenario&, std::uint64_t seed)> make_world;
 };
 
 //! Reads a scenario file and runs it (seed: the file's unless `seed` is given).

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/duration.h"
+#include "core/k8s/quantity.h"
 #include "core/k8s/yaml.h"
 
 namespace kci::scenario {
@@ -485,6 +486,36 @@ Result<Scenario> parse_scenario(std::string_view yaml_text, const std::string& p
           if (other.name == spec.name) return Fields::fail_at(at + ".name", "\"" + spec.name + "\" is used twice");
         s.virtualNodes.push_back(std::move(spec));
       }
+    }
+    if (const Json* r = f.get("realNodes")) {
+      Fields rf(*r, "realNodes");
+      KCI_TRY_STATUS(rf.must_be_map());
+      RealNodesSpec spec;
+      KCI_TRY(auto count, rf.integer("count"));
+      if (!count || *count < 1 || *count > 100000)
+        return Fields::fail_at("realNodes.count", "expected a number of nodes from 1 to 100000");
+      spec.count = *count;
+      KCI_TRY(auto prefix, rf.string("prefix"));
+      if (prefix) spec.prefix = *prefix;
+      for (auto [key, into] : {std::pair<const char*, std::string*>{"cpu", &spec.cpu}, {"memory", &spec.memory},
+                               {"pods", &spec.pods}}) {
+        KCI_TRY(auto v, rf.string(key));
+        if (!v) continue;
+        if (!k8s::Quantity::parse(*v).ok())
+          return Fields::fail_at(rf.at(key), "\"" + *v + "\" is not a quantity (e.g. 4, 500m, 8Gi)");
+        *into = *v;
+      }
+      if (const Json* labels = rf.get("labels")) {
+        if (!labels->is_object()) return Fields::fail_at("realNodes.labels", "expected a map of label to value");
+        for (const auto& [k, val] : labels->items()) {
+          if (!val.is_string()) return Fields::fail_at("realNodes.labels." + k, "expected a string value");
+          spec.labels[k] = val.get<std::string>();
+        }
+      }
+      KCI_TRY(auto delay, rf.duration("startDelay"));
+      if (delay) spec.startDelay = *delay;
+      KCI_TRY_STATUS(rf.no_unknown_keys());
+      s.realNodes = std::move(spec);
     }
     if (const Json* e = f.get("extender")) {
       if (e->is_boolean()) {

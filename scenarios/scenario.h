@@ -147,6 +147,16 @@ struct CleanupStep {
 using Step = std::variant<ApplyStep, ScaleStep, DeleteStep, GenerateStep, WaitStep, FaultStep,
                           RestartStep, ExpectStep, StopStep, StartStep, CleanupStep>;
 
+//! `realNodes:`: worker nodes without machines (hollow kubelets, as kubemark and kwok give a
+//! scale test): registered Ready, leases renewed, their pods Running `startDelay` after binding.
+struct RealNodesSpec {
+  std::int64_t count = 0;
+  std::string prefix = "node-";  //!< node i is <prefix><i>, zero-padded to 4 digits
+  std::string cpu = "4", memory = "8Gi", pods = "110";
+  std::map<std::string, std::string> labels;
+  Duration startDelay = std::chrono::seconds(1);
+};
+
 //! The whole file.
 struct Scenario {
   std::string name, description, path;
@@ -156,6 +166,7 @@ struct Scenario {
   ObjectSource cluster;
   Json kci = Json::object();         //!< fake-kci's description of the cloud
   std::vector<VirtualNodeSpec> virtualNodes;
+  std::optional<RealNodesSpec> realNodes;
   std::optional<std::int32_t> extenderWeight;  //!< set when `extender:` is on
   bool webhook = false;
   //! Seed 003's ElasticWorkload: its CRDs installed at preparation and its controller run.

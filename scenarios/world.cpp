@@ -11,6 +11,7 @@
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/deployment_controller.h"
 #include "fake-apiserver/garbage_collector.h"
+#include "fake-apiserver/hollow_nodes.h"
 #include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/mutating_webhooks.h"
@@ -152,6 +153,18 @@ class SimWorld final : public World {
 
   Status start() override {
     KCI_TRY_STATUS(apply_sources(scenario_.cluster));
+    if (const auto& r = scenario_.realNodes) {
+      apiserver::HollowNodesOptions o;
+      o.count = r->count;
+      o.prefix = r->prefix;
+      o.cpu = r->cpu;
+      o.memory = r->memory;
+      o.pods = r->pods;
+      o.labels = r->labels;
+      o.start_delay = r->startDelay;
+      hollow_ = std::make_unique<apiserver::HollowNodes>(client_, executor_, std::move(o));
+      if (auto st = hollow_->start(); !st.ok()) return invalid_argument("realNodes: " + st.error().message);
+    }
     apiserver::SchedulerOptions scheduling;
     if (scenario_.extenderWeight) {
       extender_ = std::make_unique<extender::ExtenderService>(client_, executor_);
@@ -221,7 +234,7 @@ class SimWorld final : public World {
 
   SimExecutor& executor() override { return executor_; }
   kube::KubeClient& client() override { return client_; }
-  kcicloud::KciApi& cloud() override { return cloud_; }
+  kcicloud::KciApi* cloud() override { return &cloud_; }
   kcicloud::CallContext owner() const override {
     return {cloud_.config().users.front().access_key, cloud_.config().region};
   }
@@ -245,19 +258,7 @@ class SimWorld final : public World {
       KCI_TRY(ref, kube::ref_of(object));
     }
     if (ref.namespace_.empty() && info && info->namespaced) ref.namespace_ = "default";
-    auto existing = client_.get(ref);
-    if (existing.ok()) {
-      auto r = client_.patch(ref, kube::PatchType::kMerge, object);
-      if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
-      return {};
-    }
-    auto collection = ref;
-    collection.name.clear();
-    Json o = object;
-    if (!ref.namespace_.empty()) o["metadata"]["namespace"] = ref.namespace_;
-    auto r = client_.create(collection, std::move(o));
-    if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
-    return {};
+    return create_or_patch(client_, ref, object);
   }
 
   Status fault(const FaultStep& f) override {
@@ -352,6 +353,7 @@ class SimWorld final : public World {
   std::unique_ptr<apiserver::JobController> jobs_;
   std::unique_ptr<apiserver::StatefulSetController> statefulsets_;
   std::unique_ptr<elastic::ElasticWorkloadController> elastic_;
+  std::unique_ptr<apiserver::HollowNodes> hollow_;
   std::vector<std::unique_ptr<vk::VirtualKubelet>> vks_;
   std::map<std::string, std::unique_ptr<vk::KubeletApi>> kubelet_apis_;
 };
@@ -364,6 +366,22 @@ Result<std::pair<int, std::string>> World::kubelet_get(const std::string& node, 
     return invalid_argument("no virtual node named \"" + node + "\"");
   auto resp = kubelet(node, provider::parse_target("GET", path));
   return std::pair<int, std::string>{resp.status, resp.body};
+}
+
+Status create_or_patch(kube::KubeClient& client, const kube::ResourceRef& ref, const Json& object) {
+  auto existing = client.get(ref);
+  if (existing.ok()) {
+    auto r = client.patch(ref, kube::PatchType::kMerge, object);
+    if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
+    return {};
+  }
+  auto collection = ref;
+  collection.name.clear();
+  Json o = object;
+  if (!ref.namespace_.empty()) o["metadata"]["namespace"] = ref.namespace_;
+  auto r = client.create(collection, std::move(o));
+  if (!r.ok()) return invalid_argument("apply " + ref.resource + "/" + ref.name + ": " + r.error().message);
+  return {};
 }
 
 Result<std::unique_ptr<World>> World::create(const Scenario& s, std::uint64_t seed, const WorldTuning& tuning) {

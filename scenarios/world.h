@@ -49,14 +49,24 @@ class World {
   virtual SimExecutor& executor() = 0;
   //! A client with cluster-admin rights, as the scenario's own hands.
   virtual kube::KubeClient& client() = 0;
-  //! The cloud as its owner sees it.
-  virtual kcicloud::KciApi& cloud() = 0;
+  //! The cloud as its owner sees it; null when the world has no view of it (a real cluster
+  //! run without KCI keys: cloud expectations are then skipped).
+  virtual kcicloud::KciApi* cloud() = 0;
   virtual kcicloud::CallContext owner() const = 0;
   //! The request a live container group was created from, as the cloud received it;
   //! nullopt when the group is unknown (only a simulated cloud can answer).
   virtual std::optional<kcicloud::CreateContainerGroupRequest> received_request(const std::string& group_id) const = 0;
 
-  //! Steps that need the stand-ins.
+  //! False for a real cluster: steps that need the stand-ins (faults, stopping and restarting
+  //! virtual nodes, cleanup) are then skipped and reported as skipped.
+  virtual bool has_stand_ins() const { return true; }
+  //! What of the scenario this world could not set up (a real cluster: the `kci:` block,
+  //! the virtual nodes' arguments), for the report.
+  virtual std::vector<std::string> setup_notes() const { return {}; }
+  //! Runs what is due now (everything a step set off, up to the next timer).
+  virtual void settle() { executor().run_until_idle(); }
+
+  //! Creates `object`, or merge-patches it when it exists (kubectl apply, simplified).
   virtual Status apply_object(const k8s::Json& object) = 0;
   virtual Status fault(const FaultStep& f) = 0;
   virtual Status restart_virtual_node(const std::string& name) = 0;
@@ -76,5 +86,9 @@ class World {
   //! The fake cloud's instance-seconds over every project and type so far.
   virtual std::optional<double> billed_seconds() const { return std::nullopt; }
 };
+
+//! Creates `object` at `ref` (its collection), or merge-patches the object `ref` names when it
+//! exists; errors name the resource and object.
+Status create_or_patch(kube::KubeClient& client, const kube::ResourceRef& ref, const k8s::Json& object);
 
 }  // namespace kci::scenario

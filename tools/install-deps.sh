@@ -9,6 +9,7 @@ packages=(
   libboost-dev                          # Asio and Beast (header-only)
   nlohmann-json3-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  python3-kubernetes                    # a second real client of the fake API server (tests)
 )
 
 missing=()

@@ -30,6 +30,9 @@ template <class T, class M>
 struct Field {
   std::string_view key;
   M T::*member;
+  //! Written even when empty: a Go field without omitempty (ContainerStatus.ready), which
+  //! clients with generated models (the Python client) require.
+  bool always = false;
 };
 
 //! The field table of T: specialise with `static constexpr auto fields()` returning a tuple
@@ -221,8 +224,8 @@ Json encode_value(const T& v) {
   Json o = v.extra.is_object() ? v.extra : Json::object();
   std::apply(
       [&](const auto&... f) {
-        ((is_empty(v.*(f.member)) ? (void)0
-                                  : (void)(o[std::string(f.key)] = encode_value(v.*(f.member)))),
+        ((!f.always && is_empty(v.*(f.member)) ? (void)0
+                                               : (void)(o[std::string(f.key)] = encode_value(v.*(f.member)))),
          ...);
       },
       Schema<T>::fields());
@@ -253,6 +256,8 @@ Result<T> decode_object(const Json& j) {
 //! the member's name, KCI_FK(member, "key") when it is a C++ keyword.
 #define KCI_F(m) ::kci::k8s::codec::Field<Self, decltype(Self::m)>{#m, &Self::m}
 #define KCI_FK(m, key) ::kci::k8s::codec::Field<Self, decltype(Self::m)>{key, &Self::m}
+//! A field Go writes even when empty (no omitempty).
+#define KCI_FA(m) ::kci::k8s::codec::Field<Self, decltype(Self::m)>{#m, &Self::m, true}
 #define KCI_SCHEMA(T, ...)                                      \
   template <>                                                   \
   struct Schema<T> {                                            \

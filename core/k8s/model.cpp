@@ -255,11 +255,13 @@ KCI_SCHEMA(PodCondition, KCI_F(type), KCI_F(status), KCI_F(reason), KCI_F(messag
            KCI_F(lastProbeTime), KCI_F(lastTransitionTime));
 KCI_SCHEMA(ContainerStateWaiting, KCI_F(reason), KCI_F(message));
 KCI_SCHEMA(ContainerStateRunning, KCI_F(startedAt));
-KCI_SCHEMA(ContainerStateTerminated, KCI_F(exitCode), KCI_F(signal), KCI_F(reason),
+// Go writes exitCode, and a container status' name, image, imageID, ready and restartCount,
+// even when empty (no omitempty); generated clients refuse a status without them.
+KCI_SCHEMA(ContainerStateTerminated, KCI_FA(exitCode), KCI_F(signal), KCI_F(reason),
            KCI_F(message), KCI_F(containerID), KCI_F(startedAt), KCI_F(finishedAt));
 KCI_SCHEMA(ContainerState, KCI_F(waiting), KCI_F(running), KCI_F(terminated));
-KCI_SCHEMA(ContainerStatus, KCI_F(name), KCI_F(image), KCI_F(imageID), KCI_F(containerID),
-           KCI_F(state), KCI_F(lastState), KCI_F(ready), KCI_F(restartCount), KCI_F(started));
+KCI_SCHEMA(ContainerStatus, KCI_FA(name), KCI_FA(image), KCI_FA(imageID), KCI_F(containerID),
+           KCI_F(state), KCI_F(lastState), KCI_FA(ready), KCI_FA(restartCount), KCI_F(started));
 KCI_SCHEMA(PodIP, KCI_F(ip));
 KCI_SCHEMA(PodStatus, KCI_F(phase), KCI_F(message), KCI_F(reason), KCI_F(nominatedNodeName),
            KCI_F(hostIP), KCI_F(podIP), KCI_F(qosClass), KCI_F(conditions), KCI_F(podIPs),

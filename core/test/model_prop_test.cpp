@@ -81,7 +81,7 @@ Json base_pod() {
       "dnsConfig": {"options": [{"name": "ndots", "value": "2"}]}
     },
     "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
-               "containerStatuses": [{"name": "c", "ready": true, "restartCount": 1,
+               "containerStatuses": [{"name": "c", "image": "nginx", "imageID": "", "ready": true, "restartCount": 1,
                                       "state": {"running": {"startedAt": "2024-01-01T00:00:00Z"}}}]}
   })");
 }

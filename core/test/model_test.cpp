@@ -95,6 +95,21 @@ TEST(Model, ClearingAFieldRemovesIt) {
   EXPECT_EQ(encode(*pod), Json::parse(R"({"metadata": {"name": "p"}})"));
 }
 
+TEST(Model, FieldsGoWritesWithoutOmitemptyAreWrittenWhenEmpty) {
+  // A container that has not started: ready false, no restarts, exit code 0. Go writes
+  // these (no omitempty) and the Python client refuses a status without them.
+  ContainerStatus cs;
+  cs.name = "app";
+  cs.state.terminated = ContainerStateTerminated{};
+  const Json j = encode(cs);
+  EXPECT_EQ(j, Json::parse(R"({"name": "app", "image": "", "imageID": "", "ready": false, "restartCount": 0,
+                               "state": {"terminated": {"exitCode": 0}}})"))
+      << j.dump();
+  auto back = decode<ContainerStatus>(j);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(encode(*back), j);
+}
+
 TEST(Model, ErrorsNameThePathAndTheValue) {
   auto pod = decode<Pod>(Json::parse(
       R"({"spec": {"containers": [{"name": "c", "ports": [{"containerPort": "80"}]}]}})"));

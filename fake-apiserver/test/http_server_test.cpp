@@ -245,7 +245,8 @@ TEST(HttpServer, WatchStreamsTableEvents) {
 TEST(HttpServer, WatchEndsAtTimeoutSeconds) {
   Served s;
   const auto start = std::chrono::steady_clock::now();
-  auto lines = read_watch(s.server.port(), "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1", 1, [] {});
+  // "True": the Python client's spelling, which kube-apiserver (strconv.ParseBool) accepts.
+  auto lines = read_watch(s.server.port(), "/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1", 1, [] {});
   EXPECT_TRUE(lines.empty());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
 }

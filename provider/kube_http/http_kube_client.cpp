@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/runtime/token_bucket.h"
+#include "provider/system_clock.h"
 
 namespace kci::provider {
 
@@ -34,13 +35,6 @@ namespace {
 
 //! The largest non-watch answer accepted (a list of every pod of a large cluster).
 constexpr std::uint64_t kMaxResponse = 512ull * 1024 * 1024;
-
-class WallClock final : public Clock {
- public:
-  TimePoint now() const override {
-    return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  }
-};
 
 struct ServerUrl {
   bool tls = false;
@@ -246,7 +240,7 @@ struct HttpKubeClient::Impl {
   HttpKubeClientOptions options;
   ServerUrl url;
   std::optional<ssl::context> tls;
-  WallClock clock;
+  SystemClock clock;
   std::mutex rate_mu;
   TokenBucket bucket;
   std::mutex pool_mu;
