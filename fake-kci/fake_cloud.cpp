@@ -209,6 +209,11 @@ struct FakeKciCloud::State {
     }
     return nullptr;
   }
+  //! The user calling, or InvalidAccessKeyId.
+  Result<const UserConfig*> caller(const CallContext& ctx) const {
+    if (const UserConfig* u = user(ctx.access_key_id)) return u;
+    return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
+  }
   static bool may_use(const UserConfig& u, const std::string& project) {
     return u.owner || std::find(u.projects.begin(), u.projects.end(), project) != u.projects.end();
   }
@@ -1234,8 +1239,7 @@ Result<CreateImageCacheResponse> FakeKciCloud::create_image_cache(const CallCont
   auto& s = *s_;
   const TimePoint now = s.clock.now();
   s.advance(now);
-  const UserConfig* user = s.user(ctx.access_key_id);
-  if (!user) return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
   if (!valid_name(req.image_cache_name)) {
     return invalid("ImageCacheName is " + quoted(req.image_cache_name) +
                    "; expected 1-128 of [a-z0-9.-], starting and ending with a letter or digit");
@@ -1271,8 +1275,7 @@ Result<DescribeImageCachesResponse> FakeKciCloud::describe_image_caches(const Ca
   auto& s = *s_;
   const TimePoint now = s.clock.now();
   s.advance(now);
-  const UserConfig* user = s.user(ctx.access_key_id);
-  if (!user) return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
   std::vector<const State::Cache*> found;
   if (!req.match_images.empty()) {
     found = s.matching(req.match_images, *user);
@@ -1299,8 +1302,7 @@ Result<DeleteImageCacheResponse> FakeKciCloud::delete_image_cache(const CallCont
   auto& s = *s_;
   const TimePoint now = s.clock.now();
   s.advance(now);
-  const UserConfig* user = s.user(ctx.access_key_id);
-  if (!user) return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
   if (req.image_cache_id.empty()) return kci_error(a::kMissingParameter, "ImageCacheId is missing");
   auto it = s.caches.find(req.image_cache_id);
   if (it == s.caches.end() || !State::may_use(*user, it->second.project)) {

@@ -172,8 +172,8 @@ class VirtualKubelet {
   //! `key`: the pod the group belongs to (groups_ holds it with that group id).
   void apply_group_status(const kcicloud::ContainerGroup& group, const std::string& key);
   //! Relays the group's new Warning events (SpotToBeReleased, SpotReclaimed, Failed...)
-  //! from DescribeContainerGroupEvents to the pod.
-  //! False when no KCI token was free (tried again on a later sync).
+  //! and image-cache events (SuccessfulHitImageCache...) from DescribeContainerGroupEvents
+  //! to the pod. False when no KCI token was free (tried again on a later sync).
   bool relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
   void refresh_sidecar();
   //! Re-reads the TEMP_AKSK_CM ConfigMap (when configured) and adopts its keys.
