@@ -98,7 +98,9 @@ Result<std::vector<ImageCacheConfig>> image_caches(const YAML::Node& n) {
     if (x["readyAfter"]) { KCI_TRY(ic.ready_after, duration(x["readyAfter"], k + ".readyAfter")); }
     if (x["retentionDays"]) {
       KCI_TRY(auto d, count(x["retentionDays"], k + ".retentionDays"));
-      ic.retention_days = static_cast<int>(std::min<std::int64_t>(d, 100000));
+      // 100,000 days (some 270 years) is "for ever" and keeps the expiry time in range.
+      constexpr std::int64_t kMaxRetentionDays = 100000;
+      ic.retention_days = static_cast<int>(std::min(d, kMaxRetentionDays));
     }
     if (x["sizeGb"]) {
       namespace a = kcicloud::assumed;

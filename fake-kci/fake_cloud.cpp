@@ -86,7 +86,8 @@ std::string normal_image(std::string_view ref) {
       break;
     }
   }
-  if (r.compare(0, 8, "library/") == 0) r.erase(0, 8);
+  constexpr std::string_view kLibrary = "library/";
+  if (r.compare(0, kLibrary.size(), kLibrary) == 0) r.erase(0, kLibrary.size());
   const auto slash = r.rfind('/');
   const std::string_view last = std::string_view(r).substr(slash == std::string::npos ? 0 : slash + 1);
   if (last.find(':') == std::string_view::npos && r.find('@') == std::string::npos) r += ":latest";
@@ -1257,8 +1258,11 @@ Result<CreateImageCacheResponse> FakeKciCloud::create_image_cache(const CallCont
   if (req.image_cache_size_gb && (req.image_cache_size_gb < a::kMinImageCacheGb || req.image_cache_size_gb > a::kMaxImageCacheGb)) {
     return invalid("ImageCacheSize is " + std::to_string(req.image_cache_size_gb) + "; expected 20 to 2000 (GB)");
   }
-  if (req.retention_days < 0) {
-    return invalid("RetentionDays is " + std::to_string(req.retention_days) + "; expected a number of days >= 1, or none to keep it");
+  // 100,000 days (some 270 years) is "for ever" and keeps the expiry time in range.
+  constexpr int kMaxRetentionDays = 100000;
+  if (req.retention_days < 0 || req.retention_days > kMaxRetentionDays) {
+    return invalid("RetentionDays is " + std::to_string(req.retention_days) +
+                   "; expected 1 to 100000 days, or none to keep the cache until it is deleted");
   }
   const std::string project = req.project_id.empty() ? "0" : req.project_id;
   if (!State::may_use(*user, project)) {
