@@ -96,4 +96,15 @@ Result<DescribeRegionsResponse> ChaosKciApi::describe_regions(const CallContext&
   return run<DescribeRegionsResponse>(Class::kDescribe, [&] { return inner_.describe_regions(ctx, req); });
 }
 
+Result<CreateImageCacheResponse> ChaosKciApi::create_image_cache(const CallContext& ctx, const CreateImageCacheRequest& req) {
+  return run<CreateImageCacheResponse>(Class::kCreate, [&] { return inner_.create_image_cache(ctx, req); });
+}
+Result<DescribeImageCachesResponse> ChaosKciApi::describe_image_caches(const CallContext& ctx,
+                                                                       const DescribeImageCachesRequest& req) {
+  return run<DescribeImageCachesResponse>(Class::kDescribe, [&] { return inner_.describe_image_caches(ctx, req); });
+}
+Result<DeleteImageCacheResponse> ChaosKciApi::delete_image_cache(const CallContext& ctx, const DeleteImageCacheRequest& req) {
+  return run<DeleteImageCacheResponse>(Class::kDelete, [&] { return inner_.delete_image_cache(ctx, req); });
+}
+
 }  // namespace kci::fake_kci

@@ -52,6 +52,12 @@ class ChaosKciApi final : public kcicloud::KciApi {
       const kcicloud::CallContext& ctx, const kcicloud::DescribeKciPackagesRequest& req) override;
   Result<kcicloud::DescribeRegionsResponse> describe_regions(
       const kcicloud::CallContext& ctx, const kcicloud::DescribeRegionsRequest& req) override;
+  Result<kcicloud::CreateImageCacheResponse> create_image_cache(
+      const kcicloud::CallContext& ctx, const kcicloud::CreateImageCacheRequest& req) override;
+  Result<kcicloud::DescribeImageCachesResponse> describe_image_caches(
+      const kcicloud::CallContext& ctx, const kcicloud::DescribeImageCachesRequest& req) override;
+  Result<kcicloud::DeleteImageCacheResponse> delete_image_cache(
+      const kcicloud::CallContext& ctx, const kcicloud::DeleteImageCacheRequest& req) override;
 
  private:
   //! A token bucket on the injected clock.

@@ -1,9 +1,12 @@
 #include "fake-kci/cloud_config.h"
 
 #include "core/duration.h"
+#include "core/kci/api.h"
+#include "core/kci/assumptions.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -65,13 +68,60 @@ Result<BucketConfig> bucket(const YAML::Node& n, const std::string& key) {
   return b;
 }
 
+Result<std::vector<ImageCacheConfig>> image_caches(const YAML::Node& n) {
+  const char* shape = "expected [{name, images, id, readyAfter, retentionDays, sizeGb}]";
+  if (!n.IsSequence()) return bad("imageCaches", "not a list", shape);
+  std::vector<ImageCacheConfig> out;
+  std::set<std::string> ids, names;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const auto x = n[i];
+    const std::string k = "imageCaches[" + std::to_string(i) + "]";
+    if (!x.IsMap() || !x["name"] || !x["images"]) return bad(k, "incomplete", shape);
+    KCI_TRY_STATUS(known_keys(x, k, {"name", "images", "id", "readyAfter", "retentionDays", "sizeGb"}));
+    ImageCacheConfig ic;
+    ic.name = x["name"].as<std::string>();
+    if (!names.insert(ic.name).second) return bad(k + ".name", "\"" + ic.name + "\" twice", "names must be unique");
+    if (!x["images"].IsSequence() || x["images"].size() == 0) {
+      return bad(k + ".images", "not a non-empty list", "expected [image, ...] such as [nginx:1.7.9]");
+    }
+    for (const auto& img : x["images"]) ic.images.push_back(img.as<std::string>());
+    if (ic.images.size() > static_cast<std::size_t>(kcicloud::assumed::kMaxImageCacheImages)) {
+      return bad(k + ".images", std::to_string(ic.images.size()) + " images", "at most 20 are accepted");
+    }
+    if (x["id"]) {
+      ic.id = x["id"].as<std::string>();
+      if (!kcicloud::is_image_cache_id(ic.id)) {
+        return bad(k + ".id", "\"" + ic.id + "\"", "expected imc- and lower-case letters and digits, such as imc-2ze5tm5gehgtiiga");
+      }
+      if (!ids.insert(ic.id).second) return bad(k + ".id", "\"" + ic.id + "\" twice", "ids must be unique");
+    }
+    if (x["readyAfter"]) { KCI_TRY(ic.ready_after, duration(x["readyAfter"], k + ".readyAfter")); }
+    if (x["retentionDays"]) {
+      KCI_TRY(auto d, count(x["retentionDays"], k + ".retentionDays"));
+      // 100,000 days (some 270 years) is "for ever" and keeps the expiry time in range.
+      constexpr std::int64_t kMaxRetentionDays = 100000;
+      ic.retention_days = static_cast<int>(std::min(d, kMaxRetentionDays));
+    }
+    if (x["sizeGb"]) {
+      namespace a = kcicloud::assumed;
+      KCI_TRY(auto gb, count(x["sizeGb"], k + ".sizeGb"));
+      if (gb < a::kMinImageCacheGb || gb > a::kMaxImageCacheGb) {
+        return bad(k + ".sizeGb", std::to_string(gb), "expected 20 to 2000 (GB)");
+      }
+      ic.size_gb = static_cast<int>(gb);
+    }
+    out.push_back(std::move(ic));
+  }
+  return out;
+}
+
 Result<CloudConfig> parse(const YAML::Node& root, const std::string& base_dir, TimePoint start) {
   CloudConfig c;
   if (root.IsNull()) return CloudConfig::defaults();
   if (!root.IsMap()) return invalid_argument("kci must be a map of settings");
   KCI_TRY_STATUS(known_keys(root, "", {"region", "zones", "catalogue", "stock", "quotas", "subnets", "securityGroups",
                                        "owner", "users", "latency", "scripts", "spot", "noStock", "faults",
-                                       "createErrorRate", "defaultStock"}));
+                                       "createErrorRate", "defaultStock", "imageCaches"}));
   if (root["region"]) c.region = root["region"].as<std::string>();
   if (const auto z = root["zones"]) {
     if (!z.IsSequence() || z.size() == 0) return bad("zones", "not a non-empty list", "expected [zone, ...]");
@@ -165,9 +215,15 @@ Result<CloudConfig> parse(const YAML::Node& root, const std::string& base_dir, T
     }
   }
   if (const auto l = root["latency"]) {
-    KCI_TRY_STATUS(known_keys(l, "latency", {"create", "start"}));
+    KCI_TRY_STATUS(known_keys(l, "latency", {"create", "start", "imageCacheStart", "imageCacheCreate"}));
     if (l["create"]) { KCI_TRY(c.latency.create, duration(l["create"], "latency.create")); }
     if (l["start"]) { KCI_TRY(c.latency.start, duration(l["start"], "latency.start")); }
+    if (l["imageCacheStart"]) {
+      KCI_TRY(c.latency.image_cache_start, duration(l["imageCacheStart"], "latency.imageCacheStart"));
+    }
+    if (l["imageCacheCreate"]) {
+      KCI_TRY(c.latency.image_cache_create, duration(l["imageCacheCreate"], "latency.imageCacheCreate"));
+    }
   }
   if (const auto ss = root["scripts"]) {
     if (!ss.IsSequence()) return bad("scripts", "not a list", "expected [{image, exitAfter, exitCode, logs}]");
@@ -223,6 +279,9 @@ Result<CloudConfig> parse(const YAML::Node& root, const std::string& base_dir, T
     if (f["latency"]) { KCI_TRY(c.faults.added_latency, duration(f["latency"], "faults.latency")); }
   }
   if (root["createErrorRate"]) { KCI_TRY(c.create_error_rate, number(root["createErrorRate"], "createErrorRate")); }
+  if (const auto ic = root["imageCaches"]) {
+    KCI_TRY(c.image_caches, image_caches(ic));
+  }
 
   // Fill what was not given with the defaults.
   const CloudConfig d = CloudConfig::defaults();

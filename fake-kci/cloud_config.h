@@ -50,6 +50,21 @@ struct QuotaConfig {
 struct LatencyConfig {
   Duration create = std::chrono::seconds(2);  //!< Pending -> ImagePulling
   Duration start = std::chrono::seconds(8);   //!< ImagePulling -> Running
+  //! ImagePulling -> Running for a group started from an image cache: attaching the
+  //! cache's snapshot replaces the pull (assumed; ECI reports seconds instead of minutes).
+  Duration image_cache_start = std::chrono::seconds(1);
+  //! CreateImageCache: Creating -> Ready (assumed; ECI takes minutes to pull and snapshot).
+  Duration image_cache_create = std::chrono::seconds(60);
+};
+
+//! An image cache that exists when the cloud starts (`imageCaches:`).
+struct ImageCacheConfig {
+  std::string id;                   //!< "imc-..." ("" = one is generated)
+  std::string name;                 //!< ImageCacheName
+  std::vector<std::string> images;  //!< the images it holds (at least one)
+  Duration ready_after{0};          //!< Creating this long after the start, then Ready
+  int retention_days = 0;           //!< expires this many days after the start (0 = never)
+  int size_gb = 0;                  //!< ImageCacheSize (0 = the default)
 };
 
 //! What a container whose image matches `image` does once it runs.
@@ -110,6 +125,7 @@ struct CloudConfig {
   std::vector<NoStockWindow> no_stock;                            //!< sold-out windows
   FaultConfig faults;                                             //!< chaos
   double create_error_rate = 0;                                   //!< share of creates ending CreateError
+  std::vector<ImageCacheConfig> image_caches;                     //!< caches made before the start
 
   //! The defaults: one subnet per zone, one security group, an owner AKowner/SKowner.
   static CloudConfig defaults();

@@ -76,6 +76,24 @@ bool valid_label(std::string_view n) {
          std::all_of(n.begin(), n.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
 
+// An image reference as a cache compares it: Docker Hub's implied registry and library/
+// prefix dropped, ":latest" added when neither a tag nor a digest is given.
+std::string normal_image(std::string_view ref) {
+  std::string r(ref);
+  for (std::string_view p : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
+    if (r.compare(0, p.size(), p) == 0) {
+      r.erase(0, p.size());
+      break;
+    }
+  }
+  constexpr std::string_view kLibrary = "library/";
+  if (r.compare(0, kLibrary.size(), kLibrary) == 0) r.erase(0, kLibrary.size());
+  const auto slash = r.rfind('/');
+  const std::string_view last = std::string_view(r).substr(slash == std::string::npos ? 0 : slash + 1);
+  if (last.find(':') == std::string_view::npos && r.find('@') == std::string::npos) r += ":latest";
+  return r;
+}
+
 bool three_decimals(double v) { return std::fabs(v * 1000 - std::round(v * 1000)) < 1e-6; }
 
 std::string join(const std::vector<std::string>& v) {
@@ -111,6 +129,20 @@ struct FakeKciCloud::State {
     std::optional<TimePoint> billing_end;
     std::vector<Container> containers;
     std::vector<Event> events;
+    std::string image_cache;  // the cache it starts from ("" = pulls its images)
+    bool cache_covers = false;  // the cache holds every image: no pull at all
+  };
+  //! An image cache (CreateImageCache or the `imageCaches:` configuration).
+  struct Cache {
+    std::uint64_t seq = 0;
+    std::string id, name, snapshot_id, project;
+    std::vector<std::string> images;  // as given
+    std::set<std::string> normal;     // normal_image() of each
+    int size_gb = 0;
+    TimePoint created;
+    std::string status = image_cache_status::kCreating;
+    std::optional<TimePoint> ready_at, expire_at, last_matched;
+    std::vector<Event> events;
   };
   struct Due {
     TimePoint at;
@@ -138,6 +170,8 @@ struct FakeKciCloud::State {
   struct Token { std::string group_id; CreateContainerGroupRequest req; TimePoint at; };
   std::map<std::pair<std::string, std::string>, Token> tokens;  // (access key, token)
   Billing billed;  // closed intervals
+  std::map<std::string, Cache> caches;  // by id
+  std::uint64_t next_cache_seq = 1;
 
   State(CloudConfig c, const Clock& k, std::uint64_t seed) : cfg(std::move(c)), clock(k), rng(seed) {}
 
@@ -175,6 +209,11 @@ struct FakeKciCloud::State {
       if (u.access_key == ak) return &u;
     }
     return nullptr;
+  }
+  //! The user calling, or InvalidAccessKeyId.
+  Result<const UserConfig*> caller(const CallContext& ctx) const {
+    if (const UserConfig* u = user(ctx.access_key_id)) return u;
+    return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
   }
   static bool may_use(const UserConfig& u, const std::string& project) {
     return u.owner || std::find(u.projects.begin(), u.projects.end(), project) != u.projects.end();
@@ -235,16 +274,121 @@ struct FakeKciCloud::State {
   }
 
   // ------------------------------------------------------------ lifecycle
-  void event(Group& g, TimePoint at, const char* type, std::string reason, std::string message) {
+  static void event(std::vector<Event>& events, TimePoint at, const char* type, std::string reason, std::string message) {
     // Repeats of the same reason and message fold into one event with a count, as Kubernetes does.
-    for (auto& e : g.events) {
+    for (auto& e : events) {
       if (e.reason == reason && e.message == message && e.type == type) {
         e.count++;
         e.last_timestamp = rfc3339(at);
         return;
       }
     }
-    g.events.push_back(Event{rfc3339(at), rfc3339(at), 1, type, std::move(reason), std::move(message)});
+    events.push_back(Event{rfc3339(at), rfc3339(at), 1, type, std::move(reason), std::move(message)});
+  }
+  static void event(Group& g, TimePoint at, const char* type, std::string reason, std::string message) {
+    event(g.events, at, type, std::move(reason), std::move(message));
+  }
+
+  // ------------------------------------------------------------ image caches
+  //! Seed 003's ImageCacheCreate: the snapshot is taken, the cache is not yet usable.
+  Cache& add_cache(std::string id, std::string name, std::vector<std::string> images, std::string project, int size_gb,
+                   int retention_days, TimePoint now, Duration ready_after) {
+    Cache c;
+    c.seq = next_cache_seq++;
+    c.id = id.empty() ? "imc-" + rng.hex(20) : std::move(id);
+    c.snapshot_id = "s-" + rng.hex(20);
+    c.name = std::move(name);
+    c.images = std::move(images);
+    for (const auto& i : c.images) c.normal.insert(normal_image(i));
+    c.project = std::move(project);
+    c.size_gb = size_gb ? size_gb : a::kDefaultImageCacheGb;
+    c.created = now;
+    c.ready_at = now + ready_after;
+    if (retention_days > 0) c.expire_at = now + std::chrono::hours(24) * retention_days;
+    event(c.events, now, "Normal", "ImageCacheCreate",
+          "Snapshot [" + c.snapshot_id + "] of image cache has been created, waiting for the completion of it");
+    const std::string key = c.id;
+    Cache& stored = caches.emplace(key, std::move(c)).first->second;
+    advance_caches(now);
+    return stored;
+  }
+
+  //! Groups waiting to start from a cache that goes away pull their images instead
+  //! (seed 003's ImageCacheEliminated: "Current imageCache is eliminated").
+  void eliminate(const std::string& cache_id, TimePoint at) {
+    for (auto& [seq, g] : by_seq) {
+      if (g->image_cache != cache_id || !g->run_at || !g->cache_covers) continue;
+      g->cache_covers = false;
+      g->run_at = std::max(g->pull_at.value_or(at), at) + cfg.latency.start;
+      event(*g, at, "Warning", "ImageCacheEliminated", "Current imageCache is eliminated");
+      schedule(*g);
+    }
+  }
+
+  void advance_caches(TimePoint now) {
+    for (auto& [id, c] : caches) {
+      if (c.ready_at && *c.ready_at <= now && (!c.expire_at || *c.ready_at < *c.expire_at)) {
+        c.status = image_cache_status::kReady;
+        event(c.events, *c.ready_at, "Normal", "ImageCacheFinished", "Image cache [" + c.id + "] has been made successfully");
+        c.ready_at.reset();
+      }
+      if (c.expire_at && *c.expire_at <= now) {
+        c.status = image_cache_status::kExpired;
+        c.ready_at.reset();
+        eliminate(c.id, *c.expire_at);
+        c.expire_at.reset();
+      }
+    }
+  }
+
+  std::optional<TimePoint> next_cache_change() const {
+    std::optional<TimePoint> t;
+    for (const auto& [id, c] : caches) {
+      for (const auto& x : {c.ready_at, c.expire_at}) {
+        if (x && (!t || *x < *t)) t = x;
+      }
+    }
+    return t;
+  }
+
+  //! The Ready caches `user` may use that hold every one of `images`, best first: the
+  //! tightest (fewest other images), then the newest — ECI matches by 镜像匹配度 and
+  //! creation time.
+  std::vector<const Cache*> matching(const std::vector<std::string>& images, const UserConfig& user) const {
+    std::set<std::string> want;
+    for (const auto& i : images) want.insert(normal_image(i));
+    std::vector<const Cache*> out;
+    for (const auto& [id, c] : caches) {
+      if (c.status != std::string(image_cache_status::kReady) || !may_use(user, c.project)) continue;
+      if (std::includes(c.normal.begin(), c.normal.end(), want.begin(), want.end())) out.push_back(&c);
+    }
+    std::sort(out.begin(), out.end(), [](const Cache* x, const Cache* y) {
+      if (x->normal.size() != y->normal.size()) return x->normal.size() < y->normal.size();
+      return x->seq > y->seq;
+    });
+    return out;
+  }
+
+  ImageCache cache_view(const Cache& c, TimePoint now) const {
+    ImageCache v;
+    v.image_cache_id = c.id;
+    v.image_cache_name = c.name;
+    v.snapshot_id = c.snapshot_id;
+    v.images = c.images;
+    v.status = c.status;
+    if (c.status != std::string(image_cache_status::kCreating)) {
+      v.progress = 100;
+    } else if (c.ready_at && *c.ready_at > c.created) {
+      // Percent of the making done; 99 at most until it is Ready.
+      v.progress = static_cast<int>(std::min<std::int64_t>(99, 100 * (now - c.created) / (*c.ready_at - c.created)));
+    }
+    v.image_cache_size_gb = c.size_gb;
+    v.project_id = c.project;
+    v.creation_time = rfc3339(c.created);
+    if (c.expire_at) v.expire_date_time = rfc3339(*c.expire_at);
+    if (c.last_matched) v.last_matched_time = rfc3339(*c.last_matched);
+    v.events = c.events;
+    return v;
   }
 
   std::optional<TimePoint> next_of(const Group& g) const {
@@ -319,7 +463,9 @@ struct FakeKciCloud::State {
     if (g.pull_at && *g.pull_at <= at) {
       g.pull_at.reset();
       g.status = status::kImagePulling;
-      for (const auto& c : g.containers) event(g, at, "Normal", "Pulling", "Pulling image " + c.spec.image);
+      if (!g.cache_covers) {
+        for (const auto& c : g.containers) event(g, at, "Normal", "Pulling", "Pulling image " + c.spec.image);
+      }
     } else if (g.run_at && *g.run_at <= at) {
       g.run_at.reset();
       if (g.create_error) {
@@ -332,7 +478,9 @@ struct FakeKciCloud::State {
       } else {
         g.status = status::kRunning;
         for (auto& c : g.containers) {
-          event(g, at, "Normal", "Pulled", "Successfully pulled image " + c.spec.image);
+          event(g, at, "Normal", "Pulled",
+                g.cache_covers ? "Container image " + c.spec.image + " already present in image cache " + g.image_cache
+                               : "Successfully pulled image " + c.spec.image);
           start_container(g, c, at);
         }
       }
@@ -366,6 +514,7 @@ struct FakeKciCloud::State {
   }
 
   void advance(TimePoint now) {
+    advance_caches(now);
     while (!due.empty() && due.top().at <= now) {
       const Due d = due.top();
       due.pop();
@@ -378,13 +527,14 @@ struct FakeKciCloud::State {
   }
 
   std::optional<TimePoint> next_due() {
+    std::optional<TimePoint> t = next_cache_change();
     while (!due.empty()) {
       const Due& d = due.top();
       auto s = by_seq.find(d.seq);
-      if (s != by_seq.end() && s->second->version == d.version) return d.at;
+      if (s != by_seq.end() && s->second->version == d.version) return t && *t < d.at ? *t : d.at;
       due.pop();
     }
-    return std::nullopt;
+    return t;
   }
 
   // ------------------------------------------------------------ views
@@ -428,7 +578,11 @@ struct FakeKciCloud::State {
 // ============================================================== public
 
 FakeKciCloud::FakeKciCloud(CloudConfig config, const Clock& clock, std::uint64_t seed)
-    : s_(std::make_unique<State>(std::move(config), clock, seed)) {}
+    : s_(std::make_unique<State>(std::move(config), clock, seed)) {
+  for (const auto& ic : s_->cfg.image_caches) {
+    s_->add_cache(ic.id, ic.name, ic.images, "0", ic.size_gb, ic.retention_days, clock.now(), ic.ready_after);
+  }
+}
 FakeKciCloud::~FakeKciCloud() = default;
 
 void FakeKciCloud::advance() { s_->advance(s_->clock.now()); }
@@ -739,6 +893,32 @@ Result<CreateContainerGroupResponse> FakeKciCloud::create_container_group(const 
     }
   }
 
+  // Image cache (seed 003 使用镜像缓存: an id given, or the best match asked for).
+  std::vector<std::string> images;
+  for (const auto& c : req.containers) images.push_back(c.image);
+  for (const auto& c : req.init_containers) images.push_back(c.image);
+  State::Cache* cache = nullptr;
+  if (!req.image_cache_id.empty()) {
+    auto it = s.caches.find(req.image_cache_id);
+    if (it == s.caches.end() || !State::may_use(*user, it->second.project)) {
+      return kci_error(a::kImageCacheNotFound, "The specified image cache " + req.image_cache_id +
+                                                   " does not exist (ImageCacheId); DescribeImageCaches lists the caches");
+    }
+    cache = &it->second;
+    if (cache->status == std::string(image_cache_status::kCreating)) {
+      return kci_error(a::kImageCacheNotComplete,
+                       "The production for specified image cache " + cache->id + " is not yet complete (ImageCacheId; " +
+                           "Ready at " + rfc3339(cache->ready_at.value_or(now)) + "); use it once it is Ready");
+    }
+    if (cache->status == std::string(image_cache_status::kExpired)) {
+      return kci_error(a::kImageCacheEliminated, "Current imageCache is eliminated: image cache " + cache->id +
+                                                     " (ImageCacheId) expired; create a new one or use another");
+    }
+  } else if (req.auto_match_image_cache) {
+    auto found = s.matching(images, *user);
+    if (!found.empty()) cache = &s.caches.at(found.front()->id);
+  }
+
   // Quotas.
   const auto& q = s.cfg.quotas;
   if (s.used_groups + 1 > q.container_groups) {
@@ -820,8 +1000,17 @@ Result<CreateContainerGroupResponse> FakeKciCloud::create_container_group(const 
   s.used_groups++;
   for (const auto& sg : g.security_groups) s.sg_use[sg]++;
 
+  if (cache) {
+    g.image_cache = cache->id;
+    std::set<std::string> want;
+    for (const auto& i : images) want.insert(normal_image(i));
+    g.cache_covers = std::includes(cache->normal.begin(), cache->normal.end(), want.begin(), want.end());
+    cache->last_matched = now;
+  }
   g.pull_at = now + s.cfg.latency.create;
-  g.run_at = now + s.cfg.latency.create + s.cfg.latency.start;
+  // A cache holding every image replaces the pull with attaching its snapshot; one
+  // missing an image still pulls it.
+  g.run_at = now + s.cfg.latency.create + (g.cache_covers ? s.cfg.latency.image_cache_start : s.cfg.latency.start);
   g.create_error = s.cfg.create_error_rate > 0 && s.rng.chance(s.cfg.create_error_rate);
   for (const auto& c : req.containers) {
     State::Container run;
@@ -843,6 +1032,11 @@ Result<CreateContainerGroupResponse> FakeKciCloud::create_container_group(const 
     g.spot_announce_at = *s.cfg.spot.reclaim_after > Duration(lead) ? *g.spot_end_at - lead : now;
   }
   s.event(g, now, "Normal", "Scheduled", "Assigned " + g.instance_type + " in " + g.zone + ", IP " + g.ip);
+  if (cache) {
+    s.event(g, now, "Normal", "SuccessfulHitImageCache", "Successfully hit image cache " + cache->id);
+  } else if (req.auto_match_image_cache) {
+    s.event(g, now, "Warning", "ImageCacheMissed", "Missed image cache");
+  }
   const auto left = s.left(g.zone, g.instance_type);
   if (left <= a::kStockExhaustThreshold) {
     s.event(g, now, "Warning", std::string(a::kStockExhaust),
@@ -1038,6 +1232,89 @@ Result<DescribeRegionsResponse> FakeKciCloud::describe_regions(const CallContext
     return kci_error(a::kInvalidAccessKeyId, "access key " + quoted(ctx.access_key_id) + " is not known");
   }
   return DescribeRegionsResponse{s.rng.uuid(), {Region{s.cfg.region, s.cfg.region, s.cfg.zones}}};
+}
+
+// ------------------------------------------------------------ image caches
+
+Result<CreateImageCacheResponse> FakeKciCloud::create_image_cache(const CallContext& ctx, const CreateImageCacheRequest& req) {
+  auto& s = *s_;
+  const TimePoint now = s.clock.now();
+  s.advance(now);
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
+  if (!valid_name(req.image_cache_name)) {
+    return invalid("ImageCacheName is " + quoted(req.image_cache_name) +
+                   "; expected 1-128 of [a-z0-9.-], starting and ending with a letter or digit");
+  }
+  if (req.images.empty()) return invalid("Image.N is missing; give 1 to 20 images such as nginx:1.7.9");
+  if (req.images.size() > static_cast<std::size_t>(a::kMaxImageCacheImages)) {
+    return invalid("Image.N has " + std::to_string(req.images.size()) + " images; at most 20 are accepted");
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < req.images.size(); ++i) {
+    const std::string f = "Image." + std::to_string(i + 1);
+    if (req.images[i].empty()) return invalid(f + " is empty; expected an image reference such as nginx:1.7.9");
+    if (!seen.insert(normal_image(req.images[i])).second) return invalid(f + " " + quoted(req.images[i]) + " is listed twice");
+  }
+  if (req.image_cache_size_gb && (req.image_cache_size_gb < a::kMinImageCacheGb || req.image_cache_size_gb > a::kMaxImageCacheGb)) {
+    return invalid("ImageCacheSize is " + std::to_string(req.image_cache_size_gb) + "; expected 20 to 2000 (GB)");
+  }
+  // 100,000 days (some 270 years) is "for ever" and keeps the expiry time in range.
+  constexpr int kMaxRetentionDays = 100000;
+  if (req.retention_days < 0 || req.retention_days > kMaxRetentionDays) {
+    return invalid("RetentionDays is " + std::to_string(req.retention_days) +
+                   "; expected 1 to 100000 days, or none to keep the cache until it is deleted");
+  }
+  const std::string project = req.project_id.empty() ? "0" : req.project_id;
+  if (!State::may_use(*user, project)) {
+    return kci_error(a::kUnauthorized, "access key " + ctx.access_key_id + " is not a member of project " + project +
+                                           "; its projects: " + join(user->projects));
+  }
+  const auto& c = s.add_cache("", req.image_cache_name, req.images, project, req.image_cache_size_gb, req.retention_days,
+                              now, s.cfg.latency.image_cache_create);
+  return CreateImageCacheResponse{s.rng.uuid(), c.id};
+}
+
+Result<DescribeImageCachesResponse> FakeKciCloud::describe_image_caches(const CallContext& ctx,
+                                                                        const DescribeImageCachesRequest& req) {
+  auto& s = *s_;
+  const TimePoint now = s.clock.now();
+  s.advance(now);
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
+  std::vector<const State::Cache*> found;
+  if (!req.match_images.empty()) {
+    found = s.matching(req.match_images, *user);
+  } else {
+    for (const auto& [id, c] : s.caches) {
+      if (State::may_use(*user, c.project)) found.push_back(&c);
+    }
+    std::sort(found.begin(), found.end(), [](const auto* x, const auto* y) { return x->seq < y->seq; });
+  }
+  const std::set<std::string> ids(req.image_cache_ids.begin(), req.image_cache_ids.end());
+  const std::string image = req.image.empty() ? "" : normal_image(req.image);
+  DescribeImageCachesResponse r;
+  r.request_id = s.rng.uuid();
+  for (const State::Cache* c : found) {
+    if (!ids.empty() && !ids.count(c->id)) continue;
+    if (!req.image_cache_name.empty() && c->name != req.image_cache_name) continue;
+    if (!image.empty() && !c->normal.count(image)) continue;
+    r.image_caches.push_back(s.cache_view(*c, now));
+  }
+  return r;
+}
+
+Result<DeleteImageCacheResponse> FakeKciCloud::delete_image_cache(const CallContext& ctx, const DeleteImageCacheRequest& req) {
+  auto& s = *s_;
+  const TimePoint now = s.clock.now();
+  s.advance(now);
+  KCI_TRY(const UserConfig* user, s.caller(ctx));
+  if (req.image_cache_id.empty()) return kci_error(a::kMissingParameter, "ImageCacheId is missing");
+  auto it = s.caches.find(req.image_cache_id);
+  if (it == s.caches.end() || !State::may_use(*user, it->second.project)) {
+    return kci_error(a::kImageCacheNotFound, "The specified image cache " + quoted(req.image_cache_id) + " does not exist");
+  }
+  s.eliminate(it->first, now);
+  s.caches.erase(it);
+  return DeleteImageCacheResponse{s.rng.uuid()};
 }
 
 }  // namespace kci::fake_kci

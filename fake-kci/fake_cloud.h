@@ -6,7 +6,8 @@
 // Failed (or CreateError) on the injected clock. Transitions whose time has come are
 // applied at the start of every call (and by advance()); next_event_time() tells a
 // discrete-event loop when the next one is due. Deleting a group returns its stock,
-// quota, IP and security-group room exactly.
+// quota, IP and security-group room exactly. Image caches (assumed ECI-style actions) go
+// Creating -> Ready (-> Expired) on the same clock; a group started from one skips its pull.
 // Must not: read the wall clock, sleep, use threads or unseeded randomness; include
 // provider/. Not thread-safe: the HTTP face serialises calls.
 #pragma once
@@ -62,6 +63,12 @@ class FakeKciCloud final : public kcicloud::KciApi {
       const kcicloud::CallContext& ctx, const kcicloud::DescribeKciPackagesRequest& req) override;
   Result<kcicloud::DescribeRegionsResponse> describe_regions(
       const kcicloud::CallContext& ctx, const kcicloud::DescribeRegionsRequest& req) override;
+  Result<kcicloud::CreateImageCacheResponse> create_image_cache(
+      const kcicloud::CallContext& ctx, const kcicloud::CreateImageCacheRequest& req) override;
+  Result<kcicloud::DescribeImageCachesResponse> describe_image_caches(
+      const kcicloud::CallContext& ctx, const kcicloud::DescribeImageCachesRequest& req) override;
+  Result<kcicloud::DeleteImageCacheResponse> delete_image_cache(
+      const kcicloud::CallContext& ctx, const kcicloud::DeleteImageCacheRequest& req) override;
 
   //! Applies every transition due at or before the clock's now.
   void advance();

@@ -207,5 +207,15 @@ Result<DescribeKciPackagesResponse> KciHttpClient::describe_kci_packages(const C
 Result<DescribeRegionsResponse> KciHttpClient::describe_regions(const CallContext& c, const DescribeRegionsRequest& r) {
   return impl_->wire.describe_regions(c, r);
 }
+Result<CreateImageCacheResponse> KciHttpClient::create_image_cache(const CallContext& c, const CreateImageCacheRequest& r) {
+  return impl_->wire.create_image_cache(c, r);
+}
+Result<DescribeImageCachesResponse> KciHttpClient::describe_image_caches(const CallContext& c,
+                                                                         const DescribeImageCachesRequest& r) {
+  return impl_->wire.describe_image_caches(c, r);
+}
+Result<DeleteImageCacheResponse> KciHttpClient::delete_image_cache(const CallContext& c, const DeleteImageCacheRequest& r) {
+  return impl_->wire.delete_image_cache(c, r);
+}
 
 }  // namespace kci::provider

@@ -172,6 +172,12 @@ struct CreateContainerGroupRequest {
   std::optional<std::int64_t> egress_bandwidth;   //!< EgressBandwidth (bit/s)
   std::string base_image;                       //!< BaseImage: the instance image (KCI_BASE_IMAGE)
   std::optional<std::int64_t> termination_grace_period_seconds;  //!< TerminationGracePeriodSeconds
+  //! AutoMatchImageCache (ECI's name, assumed for KCI): start from the best Ready image
+  //! cache holding every image of the group (seed 003 k8s.aliyun.com/eci-image-cache).
+  bool auto_match_image_cache = false;
+  //! ImageCacheId (ECI's name, assumed): start from this cache, which must be Ready
+  //! (seed 003 k8s.aliyun.com/eci-image-snapshot-id); wins over AutoMatchImageCache.
+  std::string image_cache_id;
   bool operator==(const CreateContainerGroupRequest&) const = default;
 };
 
@@ -372,6 +378,77 @@ struct DescribeRegionsResponse {
   bool operator==(const DescribeRegionsResponse&) const = default;
 };
 
+// ---- image caches (ECI's CreateImageCache / DescribeImageCaches / DeleteImageCache,
+// assumed for KCI: Kingsoft publishes no image-cache actions) ----
+
+//! CreateImageCache.
+struct CreateImageCacheRequest {
+  std::string image_cache_name;     //!< ImageCacheName (as a group name: [a-z0-9.-], 1-128)
+  std::vector<std::string> images;  //!< Image.N (1..20): the images the cache holds
+  int image_cache_size_gb = 0;      //!< ImageCacheSize (GB; 0 = the default, 20)
+  int retention_days = 0;           //!< RetentionDays (0 = kept until deleted)
+  std::string project_id;           //!< ProjectId (default "0")
+  bool operator==(const CreateImageCacheRequest&) const = default;
+};
+//! Reply to CreateImageCache.
+struct CreateImageCacheResponse {
+  std::string request_id;      //!< RequestId
+  std::string image_cache_id;  //!< ImageCacheId ("imc-...")
+  bool operator==(const CreateImageCacheResponse&) const = default;
+};
+
+//! DescribeImageCaches: every filter given must hold.
+struct DescribeImageCachesRequest {
+  std::vector<std::string> image_cache_ids;  //!< ImageCacheId.N
+  std::string image_cache_name;              //!< ImageCacheName (exact)
+  std::string image;                         //!< Image: caches holding this image
+  //! MatchImage.N: the Ready caches holding all of these, best match first (the one
+  //! AutoMatchImageCache would pick is the first).
+  std::vector<std::string> match_images;
+  bool operator==(const DescribeImageCachesRequest&) const = default;
+};
+
+//! Image cache statuses: Creating -> Ready, or Expired once its retention ends.
+namespace image_cache_status {
+inline constexpr const char* kCreating = "Creating";
+inline constexpr const char* kReady = "Ready";
+inline constexpr const char* kExpired = "Expired";
+}  // namespace image_cache_status
+
+//! ImageCaches[] of DescribeImageCaches.
+struct ImageCache {
+  std::string image_cache_id;       //!< ImageCacheId
+  std::string image_cache_name;     //!< ImageCacheName
+  std::string snapshot_id;          //!< SnapshotId: the disk snapshot behind it
+  std::vector<std::string> images;  //!< Images
+  std::string status;               //!< Status: Creating | Ready | Expired
+  int progress = 0;                 //!< Progress (percent)
+  int image_cache_size_gb = 0;      //!< ImageCacheSize (GB)
+  std::string project_id;           //!< ProjectId
+  std::string creation_time;        //!< CreationTime (RFC 3339)
+  std::string expire_date_time;     //!< ExpireDateTime ("" = never)
+  std::string last_matched_time;    //!< LastMatchedTime ("" = never used)
+  std::vector<Event> events;        //!< Events: ImageCacheCreate, ImageCacheFinished...
+  bool operator==(const ImageCache&) const = default;
+};
+//! Reply to DescribeImageCaches.
+struct DescribeImageCachesResponse {
+  std::string request_id;              //!< RequestId
+  std::vector<ImageCache> image_caches;//!< ImageCaches (creation order; best first with MatchImage)
+  bool operator==(const DescribeImageCachesResponse&) const = default;
+};
+
+//! DeleteImageCache.
+struct DeleteImageCacheRequest {
+  std::string image_cache_id;  //!< ImageCacheId
+  bool operator==(const DeleteImageCacheRequest&) const = default;
+};
+//! Reply to DeleteImageCache.
+struct DeleteImageCacheResponse {
+  std::string request_id;  //!< RequestId
+  bool operator==(const DeleteImageCacheResponse&) const = default;
+};
+
 //! The KCI OpenAPI. Every call may fail with an Error whose `reason` is the KCI code.
 class KciApi {
  public:
@@ -400,6 +477,15 @@ class KciApi {
   //! DescribeRegions: regions and zones.
   virtual Result<DescribeRegionsResponse> describe_regions(
       const CallContext& ctx, const DescribeRegionsRequest& req) = 0;
+  //! CreateImageCache: starts making a cache of images (Creating, then Ready).
+  virtual Result<CreateImageCacheResponse> create_image_cache(
+      const CallContext& ctx, const CreateImageCacheRequest& req) = 0;
+  //! DescribeImageCaches: the caches matching every filter given.
+  virtual Result<DescribeImageCachesResponse> describe_image_caches(
+      const CallContext& ctx, const DescribeImageCachesRequest& req) = 0;
+  //! DeleteImageCache: removes a cache; groups already started from it keep running.
+  virtual Result<DeleteImageCacheResponse> delete_image_cache(
+      const CallContext& ctx, const DeleteImageCacheRequest& req) = 0;
 };
 
 //! Container group statuses (kci-cloud.md).
@@ -417,6 +503,9 @@ inline constexpr const char* kUnknown = "Unknown";
 ErrorCode error_code_for_reason(std::string_view reason);
 //! The HTTP status the cloud answers a KCI error code with (InvalidParameter -> 400).
 int http_status_for_reason(std::string_view reason);
+//! An image cache id as ECI spells them: "imc-" and 1-60 lower-case letters and digits
+//! (imc-2ze5tm5gehgtiiga....).
+bool is_image_cache_id(std::string_view id);
 //! An Error with the KCI code `reason` and its ErrorCode.
 Error kci_error(std::string_view reason, std::string message);
 

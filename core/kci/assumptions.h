@@ -95,6 +95,12 @@ inline constexpr std::string_view kSignatureDoesNotMatch = "SignatureDoesNotMatc
 inline constexpr std::string_view kInvalidAccessKeyId = "InvalidAccessKeyId";
 inline constexpr std::string_view kRequestExpired = "RequestExpired";
 inline constexpr std::string_view kIncompleteSignature = "IncompleteSignature";
+//! Image-cache codes: the reasons of seed 003's image-cache event table (ECI's), used as
+//! error codes when CreateContainerGroup cannot use the ImageCacheId it was given, and
+//! by the image-cache actions.
+inline constexpr std::string_view kImageCacheNotFound = "ImageCacheNotFound";
+inline constexpr std::string_view kImageCacheNotComplete = "ImageCacheNotComplete";
+inline constexpr std::string_view kImageCacheEliminated = "ImageCacheEliminated";
 
 //! Assumed: a zone's stock of a type at or below this count draws a StockExhaust warning
 //! event on the group that took it (a handful left: the autoscaler should look elsewhere).
@@ -111,5 +117,12 @@ inline constexpr int kSpotAnnounceSeconds = 180;
 //! Assumed: how long a client token stays bound to the group it created (ECI keeps
 //! idempotency tokens for a day).
 inline constexpr int kClientTokenTtlSeconds = 24 * 3600;
+
+//! Assumed (ECI's defaults): the size of an image cache when none is asked (GB), the
+//! sizes accepted, and how many images one cache may hold.
+inline constexpr int kDefaultImageCacheGb = 20;
+inline constexpr int kMinImageCacheGb = 20;
+inline constexpr int kMaxImageCacheGb = 2000;
+inline constexpr int kMaxImageCacheImages = 20;
 
 }  // namespace kci::kcicloud::assumed

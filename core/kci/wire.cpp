@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -28,7 +29,9 @@ ErrorCode error_code_for_reason(std::string_view r) {
   if (r == a::kThrottling) return ErrorCode::kThrottled;
   if (r == a::kInvalidParameter || r == a::kMissingParameter) return ErrorCode::kInvalidArgument;
   if (r == a::kInvalidAction) return ErrorCode::kUnsupported;
-  if (r == a::kNotFound) return ErrorCode::kNotFound;
+  if (r == a::kNotFound || r == a::kImageCacheNotFound || r == a::kImageCacheEliminated) return ErrorCode::kNotFound;
+  // A cache still being made: the same call succeeds once it is Ready.
+  if (r == a::kImageCacheNotComplete) return ErrorCode::kConflict;
   if (r == "AlreadyExists") return ErrorCode::kAlreadyExists;
   return ErrorCode::kUnavailable;  // InternalError, UnknownError, timeouts: retry later
 }
@@ -40,11 +43,19 @@ int http_status_for_reason(std::string_view r) {
     case ErrorCode::kUnauthorized: return 401;
     case ErrorCode::kForbidden: return 403;
     case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kConflict: return 409;
     case ErrorCode::kThrottled: return 429;
     case ErrorCode::kResourceExhausted: return 400;  // the cloud answers sold-out with a 400, not a 5xx
     default: return r == "RequestTimeout" ? 504 : 500;
   }
+}
+
+bool is_image_cache_id(std::string_view id) {
+  // ECI's ids are "imc-" and 20 characters; 64 in all leaves room without accepting anything.
+  constexpr std::size_t kMaxIdChars = 64;
+  if (id.size() <= 4 || id.size() > kMaxIdChars || id.substr(0, 4) != "imc-") return false;
+  return std::all_of(id.begin() + 4, id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
 Error kci_error(std::string_view reason, std::string message) {
@@ -223,6 +234,8 @@ FormParams to_form(const CreateContainerGroupRequest& r) {
   o.opt("BaseImage", r.base_image);
   if (r.termination_grace_period_seconds)
     o.add("TerminationGracePeriodSeconds", std::to_string(*r.termination_grace_period_seconds));
+  o.flag("AutoMatchImageCache", r.auto_match_image_cache);
+  o.opt("ImageCacheId", r.image_cache_id);
   return o.p;
 }
 
@@ -275,6 +288,31 @@ FormParams to_form(const DescribeKciPackagesRequest& r) {
 }
 
 FormParams to_form(const DescribeRegionsRequest&) { return start("DescribeRegions"); }
+
+FormParams to_form(const CreateImageCacheRequest& r) {
+  Out o{start("CreateImageCache")};
+  o.opt("ImageCacheName", r.image_cache_name);
+  o.list("Image", r.images);
+  if (r.image_cache_size_gb) o.add("ImageCacheSize", std::to_string(r.image_cache_size_gb));
+  if (r.retention_days) o.add("RetentionDays", std::to_string(r.retention_days));
+  o.opt("ProjectId", r.project_id);
+  return o.p;
+}
+
+FormParams to_form(const DescribeImageCachesRequest& r) {
+  Out o{start("DescribeImageCaches")};
+  o.list("ImageCacheId", r.image_cache_ids);
+  o.opt("ImageCacheName", r.image_cache_name);
+  o.opt("Image", r.image);
+  o.list("MatchImage", r.match_images);
+  return o.p;
+}
+
+FormParams to_form(const DeleteImageCacheRequest& r) {
+  Out o{start("DeleteImageCache")};
+  o.add("ImageCacheId", r.image_cache_id);
+  return o.p;
+}
 
 // ---------------------------------------------------------------- form decoding
 
@@ -502,6 +540,8 @@ Result<CreateContainerGroupRequest> from_form(const FormReader& f) {
   r.base_image = str(f, "BaseImage");
   KCI_TRY(auto grace, integer(f, "TerminationGracePeriodSeconds"));
   if (grace) r.termination_grace_period_seconds = *grace;
+  KCI_TRY(r.auto_match_image_cache, boolean(f, "AutoMatchImageCache"));
+  r.image_cache_id = str(f, "ImageCacheId");
   KCI_TRY_STATUS(no_unknown(f));
   return r;
 }
@@ -574,6 +614,36 @@ template <>
 Result<DescribeRegionsRequest> from_form(const FormReader& f) {
   KCI_TRY_STATUS(no_unknown(f));
   return DescribeRegionsRequest{};
+}
+
+template <>
+Result<CreateImageCacheRequest> from_form(const FormReader& f) {
+  CreateImageCacheRequest r;
+  r.image_cache_name = str(f, "ImageCacheName");
+  KCI_TRY(r.images, f.values("Image"));
+  KCI_TRY(r.image_cache_size_gb, small_int(f, "ImageCacheSize"));
+  KCI_TRY(r.retention_days, small_int(f, "RetentionDays"));
+  r.project_id = str(f, "ProjectId");
+  KCI_TRY_STATUS(no_unknown(f));
+  return r;
+}
+
+template <>
+Result<DescribeImageCachesRequest> from_form(const FormReader& f) {
+  DescribeImageCachesRequest r;
+  KCI_TRY(r.image_cache_ids, f.values("ImageCacheId"));
+  r.image_cache_name = str(f, "ImageCacheName");
+  r.image = str(f, "Image");
+  KCI_TRY(r.match_images, f.values("MatchImage"));
+  KCI_TRY_STATUS(no_unknown(f));
+  return r;
+}
+
+template <>
+Result<DeleteImageCacheRequest> from_form(const FormReader& f) {
+  DeleteImageCacheRequest r{str(f, "ImageCacheId")};
+  KCI_TRY_STATUS(no_unknown(f));
+  return r;
 }
 
 // ---------------------------------------------------------------- JSON
@@ -710,15 +780,18 @@ template <>
 DescribeContainerLogResponse decode(const json& j) {
   return {s_of(j, "RequestId"), s_of(j, "Content")};
 }
+std::vector<Event> events_of(const json& j) {
+  std::vector<Event> out;
+  for (const auto& e : a_of(j, "Events")) {
+    out.push_back(Event{s_of(e, "FirstTimestamp"), s_of(e, "LastTimestamp"), static_cast<int>(i_of(e, "Count")),
+                        s_of(e, "Type"), s_of(e, "Reason"), s_of(e, "Message")});
+  }
+  return out;
+}
+
 template <>
 DescribeContainerGroupEventsResponse decode(const json& j) {
-  DescribeContainerGroupEventsResponse r;
-  r.request_id = s_of(j, "RequestId");
-  for (const auto& e : a_of(j, "Events")) {
-    r.events.push_back(Event{s_of(e, "FirstTimestamp"), s_of(e, "LastTimestamp"), static_cast<int>(i_of(e, "Count")),
-                             s_of(e, "Type"), s_of(e, "Reason"), s_of(e, "Message")});
-  }
-  return r;
+  return {s_of(j, "RequestId"), events_of(j)};
 }
 template <>
 DescribeContainerGroupCountResponse decode(const json& j) {
@@ -753,6 +826,48 @@ DescribeRegionsResponse decode(const json& j) {
   return r;
 }
 
+template <>
+CreateImageCacheResponse decode(const json& j) {
+  return {s_of(j, "RequestId"), s_of(j, "ImageCacheId")};
+}
+template <>
+DescribeImageCachesResponse decode(const json& j) {
+  DescribeImageCachesResponse r;
+  r.request_id = s_of(j, "RequestId");
+  for (const auto& x : a_of(j, "ImageCaches")) {
+    ImageCache c;
+    c.image_cache_id = s_of(x, "ImageCacheId");
+    c.image_cache_name = s_of(x, "ImageCacheName");
+    c.snapshot_id = s_of(x, "SnapshotId");
+    for (const auto& i : a_of(x, "Images")) c.images.push_back(i.get<std::string>());
+    c.status = s_of(x, "Status");
+    c.progress = static_cast<int>(i_of(x, "Progress"));
+    c.image_cache_size_gb = static_cast<int>(i_of(x, "ImageCacheSize"));
+    c.project_id = s_of(x, "ProjectId");
+    c.creation_time = s_of(x, "CreationTime");
+    c.expire_date_time = s_of(x, "ExpireDateTime");
+    c.last_matched_time = s_of(x, "LastMatchedTime");
+    c.events = events_of(x);
+    r.image_caches.push_back(std::move(c));
+  }
+  return r;
+}
+template <>
+DeleteImageCacheResponse decode(const json& j) {
+  return {s_of(j, "RequestId")};
+}
+
+json events_json(const std::vector<Event>& events) {
+  json a = json::array();
+  for (const auto& e : events) {
+    a.push_back({{"FirstTimestamp", e.first_timestamp}, {"LastTimestamp", e.last_timestamp}, {"Count", e.count},
+                 {"Type", e.type}, {"Reason", e.reason}, {"Message", e.message}});
+  }
+  return a;
+}
+
+std::string dumped(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 }  // namespace
 
 std::string to_json(const CreateContainerGroupResponse& r) {
@@ -769,12 +884,7 @@ std::string to_json(const DescribeContainerLogResponse& r) {
   return json{{"RequestId", r.request_id}, {"Content", r.content}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 std::string to_json(const DescribeContainerGroupEventsResponse& r) {
-  json a = json::array();
-  for (const auto& e : r.events) {
-    a.push_back({{"FirstTimestamp", e.first_timestamp}, {"LastTimestamp", e.last_timestamp}, {"Count", e.count},
-                 {"Type", e.type}, {"Reason", e.reason}, {"Message", e.message}});
-  }
-  return json{{"RequestId", r.request_id}, {"Events", a}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dumped(json{{"RequestId", r.request_id}, {"Events", events_json(r.events)}});
 }
 std::string to_json(const DescribeContainerGroupCountResponse& r) {
   return json{{"RequestId", r.request_id}, {"ContainerGroupCount", r.count}}.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -797,6 +907,22 @@ std::string to_json(const DescribeRegionsResponse& r) {
   return json{{"RequestId", r.request_id}, {"RegionSet", a}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string to_json(const CreateImageCacheResponse& r) {
+  return dumped(json{{"RequestId", r.request_id}, {"ImageCacheId", r.image_cache_id}});
+}
+std::string to_json(const DescribeImageCachesResponse& r) {
+  json a = json::array();
+  for (const auto& c : r.image_caches) {
+    a.push_back({{"ImageCacheId", c.image_cache_id}, {"ImageCacheName", c.image_cache_name},
+                 {"SnapshotId", c.snapshot_id}, {"Images", c.images}, {"Status", c.status},
+                 {"Progress", c.progress}, {"ImageCacheSize", c.image_cache_size_gb}, {"ProjectId", c.project_id},
+                 {"CreationTime", c.creation_time}, {"ExpireDateTime", c.expire_date_time},
+                 {"LastMatchedTime", c.last_matched_time}, {"Events", events_json(c.events)}});
+  }
+  return dumped(json{{"RequestId", r.request_id}, {"ImageCaches", a}});
+}
+std::string to_json(const DeleteImageCacheResponse& r) { return dumped(json{{"RequestId", r.request_id}}); }
+
 template <class Response>
 Result<Response> from_json(std::string_view body) {
   try {
@@ -816,6 +942,9 @@ template Result<DescribeContainerGroupEventsResponse> from_json(std::string_view
 template Result<DescribeContainerGroupCountResponse> from_json(std::string_view);
 template Result<DescribeKciPackagesResponse> from_json(std::string_view);
 template Result<DescribeRegionsResponse> from_json(std::string_view);
+template Result<CreateImageCacheResponse> from_json(std::string_view);
+template Result<DescribeImageCachesResponse> from_json(std::string_view);
+template Result<DeleteImageCacheResponse> from_json(std::string_view);
 
 std::string error_envelope(std::string_view request_id, const Error& e) {
   const std::string code = e.reason.empty() ? std::string(assumed::kInternalError) : e.reason;
@@ -893,11 +1022,21 @@ WireReply serve(KciApi& api, const CallContext& ctx, const FormParams& params, s
   if (a == "DescribeRegions") {
     return handle<DescribeRegionsRequest>(f, request_id, [&](const auto& r) { return api.describe_regions(ctx, r); });
   }
+  if (a == "CreateImageCache") {
+    return handle<CreateImageCacheRequest>(f, request_id, [&](const auto& r) { return api.create_image_cache(ctx, r); });
+  }
+  if (a == "DescribeImageCaches") {
+    return handle<DescribeImageCachesRequest>(f, request_id, [&](const auto& r) { return api.describe_image_caches(ctx, r); });
+  }
+  if (a == "DeleteImageCache") {
+    return handle<DeleteImageCacheRequest>(f, request_id, [&](const auto& r) { return api.delete_image_cache(ctx, r); });
+  }
   return {400, error_envelope(request_id, kci_error(assumed::kInvalidAction,
                                                     "Action \"" + shown(a) + "\" is not a KCI action; accepted: "
                                                     "CreateContainerGroup, DescribeContainerGroup, DeleteContainerGroup, "
                                                     "DescribeContainerLog, DescribeContainerGroupEvents, "
-                                                    "DescribeContainerGroupCount, DescribeKciPackages, DescribeRegions"))};
+                                                    "DescribeContainerGroupCount, DescribeKciPackages, DescribeRegions, "
+                                                    "CreateImageCache, DescribeImageCaches, DeleteImageCache"))};
 }
 
 // ---------------------------------------------------------------- client
@@ -943,6 +1082,16 @@ Result<DescribeKciPackagesResponse> WireClient::describe_kci_packages(const Call
 }
 Result<DescribeRegionsResponse> WireClient::describe_regions(const CallContext& c, const DescribeRegionsRequest& r) {
   return call<DescribeRegionsResponse>(transport_, c, r);
+}
+Result<CreateImageCacheResponse> WireClient::create_image_cache(const CallContext& c, const CreateImageCacheRequest& r) {
+  return call<CreateImageCacheResponse>(transport_, c, r);
+}
+Result<DescribeImageCachesResponse> WireClient::describe_image_caches(const CallContext& c,
+                                                                      const DescribeImageCachesRequest& r) {
+  return call<DescribeImageCachesResponse>(transport_, c, r);
+}
+Result<DeleteImageCacheResponse> WireClient::delete_image_cache(const CallContext& c, const DeleteImageCacheRequest& r) {
+  return call<DeleteImageCacheResponse>(transport_, c, r);
 }
 
 }  // namespace kci::kcicloud

@@ -28,6 +28,9 @@ FormParams to_form(const DescribeContainerGroupEventsRequest& r);      //!< as a
 FormParams to_form(const DescribeContainerGroupCountRequest& r);       //!< as above
 FormParams to_form(const DescribeKciPackagesRequest& r);               //!< as above
 FormParams to_form(const DescribeRegionsRequest& r);                   //!< as above
+FormParams to_form(const CreateImageCacheRequest& r);                  //!< as above
+FormParams to_form(const DescribeImageCachesRequest& r);               //!< as above
+FormParams to_form(const DeleteImageCacheRequest& r);                  //!< as above
 
 //! Response -> JSON body.
 std::string to_json(const CreateContainerGroupResponse& r);
@@ -38,6 +41,9 @@ std::string to_json(const DescribeContainerGroupEventsResponse& r);    //!< as a
 std::string to_json(const DescribeContainerGroupCountResponse& r);     //!< as above
 std::string to_json(const DescribeKciPackagesResponse& r);             //!< as above
 std::string to_json(const DescribeRegionsResponse& r);                 //!< as above
+std::string to_json(const CreateImageCacheResponse& r);                //!< as above
+std::string to_json(const DescribeImageCachesResponse& r);             //!< as above
+std::string to_json(const DeleteImageCacheResponse& r);                //!< as above
 
 //! JSON body -> response; specialised for every response type above.
 template <class Response>
@@ -93,6 +99,12 @@ class WireClient final : public KciApi {
                                                             const DescribeKciPackagesRequest& req) override;
   Result<DescribeRegionsResponse> describe_regions(const CallContext& ctx,
                                                    const DescribeRegionsRequest& req) override;
+  Result<CreateImageCacheResponse> create_image_cache(const CallContext& ctx,
+                                                      const CreateImageCacheRequest& req) override;
+  Result<DescribeImageCachesResponse> describe_image_caches(const CallContext& ctx,
+                                                            const DescribeImageCachesRequest& req) override;
+  Result<DeleteImageCacheResponse> delete_image_cache(const CallContext& ctx,
+                                                      const DeleteImageCacheRequest& req) override;
 
  private:
   WireTransport& transport_;

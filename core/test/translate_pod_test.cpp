@@ -710,11 +710,47 @@ TEST(Dialect, KeysWithoutKciMeaningRefusedHintsIgnored) {
   auto r = refused(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-with-eip: 'true'}}"));
   EXPECT_EQ(r.reason, "UnsupportedFeature");
   EXPECT_EQ(r.field, "metadata.annotations[k8s.aliyun.com/eci-with-eip]");
-  auto hint = ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-cache: 'true'}}"));
+  auto hint = ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-reschedule-enable: 'true'}}"));
   ASSERT_FALSE(hint.events.empty());
   EXPECT_EQ(hint.events[0].reason, "AnnotationIgnored");
   EXPECT_TRUE(ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/pod-fail-on-create-err: 'true'}}"))
                   .fail_on_create_error);
+}
+
+TEST(Dialect, ImageCacheAutoMatch) {
+  // Seed 003: "k8s.aliyun.com/eci-image-cache: "true" #开启自动匹配镜像缓存。"
+  Fixture f;
+  auto r = ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-cache: 'true'}}"));
+  EXPECT_TRUE(r.request.auto_match_image_cache);
+  EXPECT_TRUE(r.request.image_cache_id.empty());
+  EXPECT_TRUE(r.events.empty());  // mapped, not ignored
+  EXPECT_FALSE(ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-cache: 'false'}}"))
+                   .request.auto_match_image_cache);
+  EXPECT_FALSE(ok(f, pod_from(kNginx)).request.auto_match_image_cache);
+  auto bad = refused(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-cache: 'yes'}}"));
+  EXPECT_EQ(bad.reason, "InvalidAnnotation");
+  EXPECT_EQ(bad.field, "metadata.annotations[k8s.aliyun.com/eci-image-cache]");
+  EXPECT_NE(bad.message.find("k8s.aliyun.com/eci-image-cache is \"yes\""), std::string::npos);
+  EXPECT_NE(bad.message.find("'true' or 'false'"), std::string::npos);
+}
+
+TEST(Dialect, ImageCacheId) {
+  // Seed 003: "k8s.aliyun.com/eci-image-snapshot-id: imc-2ze5tm5gehgtiiga**** #指定使用的镜像缓存。"
+  Fixture f;
+  auto r = ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-snapshot-id: imc-2ze5tm5gehgtiiga}}"));
+  EXPECT_EQ(r.request.image_cache_id, "imc-2ze5tm5gehgtiiga");
+  EXPECT_FALSE(r.request.auto_match_image_cache);
+  auto both = ok(f, with(kNginx, "metadata: {annotations: {k8s.aliyun.com/eci-image-snapshot-id: ' imc-abc ', "
+                                 "k8s.aliyun.com/eci-image-cache: 'true'}}"));
+  EXPECT_EQ(both.request.image_cache_id, "imc-abc");
+  EXPECT_TRUE(both.request.auto_match_image_cache);
+  for (const char* v : {"snap-123", "imc-", "imc-ABC", "imc-2ze5****"}) {
+    auto bad = refused(f, with(kNginx, std::string("metadata: {annotations: {k8s.aliyun.com/eci-image-snapshot-id: '") + v + "'}}"));
+    EXPECT_EQ(bad.reason, "InvalidAnnotation") << v;
+    EXPECT_EQ(bad.field, "metadata.annotations[k8s.aliyun.com/eci-image-snapshot-id]");
+    EXPECT_NE(bad.message.find(std::string("k8s.aliyun.com/eci-image-snapshot-id is \"") + v + "\""), std::string::npos);
+    EXPECT_NE(bad.message.find("imc- and lower-case letters and digits"), std::string::npos);
+  }
 }
 
 TEST(Dialect, CciSizingPolicyOnTheNode) {

@@ -60,6 +60,10 @@ inline constexpr std::string_view kEciUseSpecs = "k8s.aliyun.com/eci-use-specs";
 inline constexpr std::string_view kEciSpotStrategy = "k8s.aliyun.com/eci-spot-strategy";
 inline constexpr std::string_view kEciSpotPriceLimit = "k8s.aliyun.com/eci-spot-price-limit";
 inline constexpr std::string_view kEciPodFailOnCreateErr = "k8s.aliyun.com/pod-fail-on-create-err";
+//! 指定镜像缓存ID (seed 003): the image cache to start from, "imc-...".
+inline constexpr std::string_view kEciImageSnapshotId = "k8s.aliyun.com/eci-image-snapshot-id";
+//! 自动匹配镜像缓存 (seed 003): "true" to start from the best matching image cache.
+inline constexpr std::string_view kEciImageCache = "k8s.aliyun.com/eci-image-cache";
 
 //! The table. Order: KCI, Kubernetes, ECI, CCI; within a dialect as its documentation lists.
 inline constexpr std::array<AnnotationKey, 37> kAnnotationKeys{{
@@ -105,10 +109,10 @@ inline constexpr std::array<AnnotationKey, 37> kAnnotationKeys{{
      "Ignored with a warning: the virtual kubelet always retries a failed creation."},
     {kEciPodFailOnCreateErr, Dialect::kEci, Handling::kMapped, "true",
      "true: a group in CreateError makes the pod Failed instead of Pending."},
-    {"k8s.aliyun.com/eci-image-snapshot-id", Dialect::kEci, Handling::kRefused, "imc-2zebxkiif",
-     "Refused: ECI image caches do not exist in KCI."},
-    {"k8s.aliyun.com/eci-image-cache", Dialect::kEci, Handling::kIgnored, "true",
-     "Ignored with a warning: a speed hint only; KCI pulls the image."},
+    {kEciImageSnapshotId, Dialect::kEci, Handling::kMapped, "imc-2zebxkiif",
+     "ImageCacheId: start from this image cache (imc- and lower-case letters and digits); wins over eci-image-cache."},
+    {kEciImageCache, Dialect::kEci, Handling::kMapped, "true",
+     "true/false: AutoMatchImageCache, start from the best Ready image cache holding the pod's images."},
     {"k8s.aliyun.com/acr-instance-id", Dialect::kEci, Handling::kRefused, "cri-j36zhodptmyq",
      "Refused: Alibaba ACR credentials; use imagePullSecrets."},
     {"k8s.aliyun.com/eci-eip-instanceid", Dialect::kEci, Handling::kRefused, "eip-bp1q5n8cq4p7f6dzu",

@@ -1,5 +1,6 @@
 #include "core/translate/dialects.h"
 
+#include "core/kci/api.h"
 #include "core/translate/annotations.h"
 
 namespace kci::translate {
@@ -197,6 +198,21 @@ Outcome<PodIntent> read_annotations(const k8s::StringMap& a) {
     auto b = parse_bool(*f);
     if (!b.ok()) return invalid(kEciPodFailOnCreateErr, *f, "'true' or 'false'");
     in.fail_on_create_error = *b;
+  }
+
+  // ---- ECI image caches (seed 003 使用镜像缓存CRD加速创建Pod) ----
+  if (const auto* ic = find(a, kEciImageCache)) {
+    auto b = parse_bool(*ic);
+    if (!b.ok()) return invalid(kEciImageCache, *ic, "'true' or 'false'");
+    in.auto_match_image_cache = *b;
+  }
+  if (const auto* id = find(a, kEciImageSnapshotId)) {
+    const auto v = trim(*id);
+    if (!kcicloud::is_image_cache_id(v)) {
+      return invalid(kEciImageSnapshotId, *id,
+                     "an image cache id: imc- and lower-case letters and digits, such as imc-2ze5tm5gehgtiiga");
+    }
+    in.image_cache_id = std::string(v);
   }
   return in;
 }

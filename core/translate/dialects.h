@@ -43,6 +43,8 @@ struct PodIntent {
   std::optional<std::int64_t> egress_bits;  //!< kubernetes.io/egress-bandwidth
   bool spot = false;                        //!< eci-spot-strategy SpotAsPriceGo
   bool fail_on_create_error = false;        //!< pod-fail-on-create-err
+  bool auto_match_image_cache = false;      //!< eci-image-cache "true"
+  std::string image_cache_id;               //!< eci-image-snapshot-id
   std::vector<PodEvent> events;             //!< warnings for ignored keys
 };
 

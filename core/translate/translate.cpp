@@ -1200,6 +1200,8 @@ Outcome<TranslationResult> translate_pod(const TranslateInput& in) {
   req.kci_type = std::string(kKciType);
   req.charge_type = intent.spot ? "Spot" : "HourlyInstantSettlement";
   if (intent.spot) req.spot_strategy = "SpotAsPriceGo";
+  req.auto_match_image_cache = intent.auto_match_image_cache;
+  req.image_cache_id = intent.image_cache_id;
 
   // ---- DNS, host aliases, pull secrets ----
   if (auto r = build_dns(cx)) return *r;

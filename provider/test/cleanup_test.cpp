@@ -57,6 +57,9 @@ class StubKci final : public kcicloud::KciApi {
                        DescribeContainerGroupCountRequest)
   KCI_STUB_UNSUPPORTED(DescribeKciPackagesResponse, describe_kci_packages, DescribeKciPackagesRequest)
   KCI_STUB_UNSUPPORTED(DescribeRegionsResponse, describe_regions, DescribeRegionsRequest)
+  KCI_STUB_UNSUPPORTED(CreateImageCacheResponse, create_image_cache, CreateImageCacheRequest)
+  KCI_STUB_UNSUPPORTED(DescribeImageCachesResponse, describe_image_caches, DescribeImageCachesRequest)
+  KCI_STUB_UNSUPPORTED(DeleteImageCacheResponse, delete_image_cache, DeleteImageCacheRequest)
 #undef KCI_STUB_UNSUPPORTED
 };
 

@@ -613,6 +613,8 @@ WorkQueue::Reply VirtualKubelet::create_group(const k8s::Pod& pod, const std::st
   ++stats_.groups_created;
   rec.spot = req.charge_type == "Spot";
   rec.cloud_events_seen = 0;
+  rec.image_cache = req.auto_match_image_cache || !req.image_cache_id.empty();
+  rec.image_cache_relayed = false;
   rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
   rec.group_id = created->container_group_id;
   rec.fail_on_create_error = result.fail_on_create_error;
@@ -771,12 +773,13 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const
   if (!podobj) return;
   const TimePoint now = executor_.clock().now();
   const bool spot_due = rec.spot && g.status == kcicloud::status::kRunning && now >= rec.next_cloud_events;
+  const bool cache_news = rec.image_cache && !rec.image_cache_relayed && g.status != kcicloud::status::kPending;
   // Neither the group nor the pod changed since its status was derived: the mapping would
   // give the same status (decoding every pod every sync made a settled node's syncs cost
   // as much as its burst).
   const std::uint64_t digest = digest_of(g);
   std::string version = version_of(*podobj);
-  if (!spot_due && digest == rec.applied_group_digest && !version.empty() && version == rec.applied_pod_version)
+  if (!spot_due && !cache_news && digest == rec.applied_group_digest && !version.empty() && version == rec.applied_pod_version)
     return;
   auto pod = k8s::decode<k8s::Pod>(*podobj);
   if (!pod.ok() || pod->metadata.deletionTimestamp) return;
@@ -795,7 +798,9 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const
     }
   }
   const bool failed_now = g.status == kcicloud::status::kFailed && previous != g.status;
-  if (failed_now || spot_due) relay_cloud_events(*pod, rec);
+  if (failed_now || spot_due || cache_news) {
+    if (relay_cloud_events(*pod, rec) && cache_news) rec.image_cache_relayed = true;
+  }
   const translate::StatusContext ctx{options_.settings.pod_ip, rec.fail_on_create_error, k8s::Time{now, false}};
   const auto status = translate::map_status(*pod, g, ctx);
   if (status == pod->status) {
@@ -808,20 +813,23 @@ void VirtualKubelet::apply_group_status(const kcicloud::ContainerGroup& g, const
   (void)set_pod_status(*pod, status);
 }
 
-void VirtualKubelet::relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec) {
+bool VirtualKubelet::relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec) {
   Duration wait{0};
-  if (!take_kci_token(wait)) return;  // a spot group is tried again on a later sync
+  if (!take_kci_token(wait)) return false;  // tried again on a later sync
   rec.next_cloud_events = executor_.clock().now() + options_.spot_event_interval;
   auto r = timed_call("DescribeContainerGroupEvents", [&] { return kci_.describe_container_group_events(kci_context(), {rec.group_id}); });
-  if (!r.ok()) return;
+  if (!r.ok()) return false;
   for (std::size_t i = rec.cloud_events_seen; i < r->events.size(); ++i) {
     const auto& e = r->events[i];
     // CreateError is reported by the status sync itself; Normal events (Pulling, Started)
-    // would double the event traffic of every burst for no decision anyone takes.
-    if (e.type != "Warning" || e.reason == "CreateError") continue;
-    record_event(pod, "Warning", e.reason, e.message);
+    // would double the event traffic of every burst for no decision anyone takes, but the
+    // image-cache ones (seed 003: SuccessfulHitImageCache...) tell whether a cache was used.
+    const bool cache_event = e.reason.rfind("ImageCache", 0) == 0 || e.reason == "SuccessfulHitImageCache";
+    if ((e.type != "Warning" && !cache_event) || e.reason == "CreateError") continue;
+    record_event(pod, e.type, e.reason, e.message);
   }
   rec.cloud_events_seen = r->events.size();
+  return true;
 }
 
 }  // namespace kci::vk

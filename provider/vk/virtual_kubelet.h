@@ -90,6 +90,10 @@ struct GroupRecord {
   bool spot = false;                 //!< ChargeType Spot: its cloud events are polled
   std::size_t cloud_events_seen = 0; //!< DescribeContainerGroupEvents entries already relayed
   TimePoint next_cloud_events{};     //!< when a running spot group's events are read next
+  //! eci-image-cache / eci-image-snapshot-id asked: the cloud's image-cache events
+  //! (SuccessfulHitImageCache, ImageCacheMissed...) are relayed once the group leaves Pending.
+  bool image_cache = false;
+  bool image_cache_relayed = false;  //!< ... and were
   //! What the pod's status was last derived from: a digest of the group as described and
   //! the pod's resourceVersion. A status sync skips the pod while neither changes.
   std::uint64_t applied_group_digest = 0;
@@ -168,8 +172,9 @@ class VirtualKubelet {
   //! `key`: the pod the group belongs to (groups_ holds it with that group id).
   void apply_group_status(const kcicloud::ContainerGroup& group, const std::string& key);
   //! Relays the group's new Warning events (SpotToBeReleased, SpotReclaimed, Failed...)
-  //! from DescribeContainerGroupEvents to the pod.
-  void relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
+  //! and image-cache events (SuccessfulHitImageCache...) from DescribeContainerGroupEvents
+  //! to the pod. False when no KCI token was free (tried again on a later sync).
+  bool relay_cloud_events(const k8s::Pod& pod, GroupRecord& rec);
   void refresh_sidecar();
   //! Re-reads the TEMP_AKSK_CM ConfigMap (when configured) and adopts its keys.
   void refresh_credentials();

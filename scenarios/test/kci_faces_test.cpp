@@ -140,6 +140,52 @@ TEST(KciFaces, InProcessAndHttpGiveTheSameAnswers) {
   EXPECT_EQ(a[2], a[3]);
 }
 
+// Image caches (CreateImageCache, DescribeImageCaches, DeleteImageCache and the cache
+// parameters of CreateContainerGroup) through both faces.
+std::vector<std::string> run_cache_script(Face& f) {
+  std::vector<std::string> out;
+  KciApi& owner = f.as("AKowner");
+  const CallContext o{"AKowner", ""};
+  auto made = owner.create_image_cache(o, {.image_cache_name = "jobs", .images = {"job:1"}, .retention_days = 3});
+  out.push_back(answer(made));
+  const std::string cache = made.ok() ? made->image_cache_id : "";
+  out.push_back(answer(owner.create_image_cache(o, {.image_cache_name = "Bad Name", .images = {"job:1"}})));
+  auto pinned = request("pinned");
+  pinned.image_cache_id = cache;
+  out.push_back(answer(owner.create_container_group(o, pinned)));  // ImageCacheNotComplete
+  pinned.image_cache_id = "imc-nosuchcache";
+  out.push_back(answer(owner.create_container_group(o, pinned)));  // ImageCacheNotFound
+  f.clock.advance(std::chrono::minutes(1));
+  out.push_back(answer(owner.describe_image_caches(o, {.match_images = {"docker.io/library/job:1"}})));
+  auto matched = request("matched");
+  matched.auto_match_image_cache = true;
+  auto g = owner.create_container_group(o, matched);
+  out.push_back(answer(g));
+  out.push_back(answer(owner.describe_container_group_events(o, {g.ok() ? g->container_group_id : ""})));
+  out.push_back(answer(owner.delete_image_cache(o, {cache})));
+  out.push_back(answer(owner.delete_image_cache(o, {cache})));  // not found
+  out.push_back(answer(owner.describe_image_caches(o, {})));
+  return out;
+}
+
+TEST(KciFaces, ImageCachesGiveTheSameAnswers) {
+  Face in(false), net(true);
+  const auto a = run_cache_script(in);
+  const auto b = run_cache_script(net);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "step " << i;
+  EXPECT_NE(a[0].find("\"ImageCacheId\":\"imc-"), std::string::npos);
+  EXPECT_NE(a[1].find("error InvalidParameter [invalid-argument]: ImageCacheName is \"Bad Name\""), std::string::npos);
+  EXPECT_NE(a[2].find("error ImageCacheNotComplete [conflict]"), std::string::npos);
+  EXPECT_NE(a[3].find("error ImageCacheNotFound [not-found]: The specified image cache imc-nosuchcache does not exist"),
+            std::string::npos);
+  EXPECT_NE(a[4].find("\"Status\":\"Ready\""), std::string::npos);
+  EXPECT_NE(a[6].find("SuccessfulHitImageCache"), std::string::npos);
+  EXPECT_EQ(a[7], "{\"RequestId\":\"\"}");
+  EXPECT_NE(a[8].find("ImageCacheNotFound"), std::string::npos);
+  EXPECT_NE(a[9].find("\"ImageCaches\":[]"), std::string::npos);
+}
+
 // Raw HTTP requests, for what the client never sends.
 struct RawHttp : ::testing::Test {
   VirtualClock clock;

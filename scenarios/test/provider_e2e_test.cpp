@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "core/kci/api.h"
+#include "provider/kci_http_client.h"
 #include "scenarios/cmd_provider.h"
 #include "scenarios/test/process.h"
 #include "scenarios/test/test_tls.h"
@@ -119,6 +121,49 @@ TEST(ProviderFlags, MissingOrInvalidSettingsAreNamedAndKeysNeverShown) {
   EXPECT_TRUE(parse(ok_args, temp).ok());
 }
 
+// Waits for a started `kci-vk fake-kci` to serve: the port it serves on, or 0 (a failure).
+int fake_kci_port(Process& kci) {
+  if (!kci.read_until([](const std::string& o) { return o.find("serving") != std::string::npos; },
+                      Clock::now() + kTimeout)) {
+    ADD_FAILURE() << "kci-vk fake-kci never served: " << kci.out << kci.err;
+    return 0;
+  }
+  std::smatch m;
+  if (!std::regex_search(kci.out, m, std::regex("on 127\\.0\\.0\\.1:(\\d+)"))) {
+    ADD_FAILURE() << "kci-vk fake-kci named no port: " << kci.out;
+    return 0;
+  }
+  return std::stoi(m[1].str());
+}
+
+TEST(ProviderEndToEnd, FakeKciConfigurationMakesImageCaches) {
+  // `kci-vk fake-kci --config FILE`: `imageCaches:` exist from the start, over signed HTTP.
+  const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
+  testing::TestPki pki;
+  pki.write("cloud.yaml", "imageCaches: [{name: nginx-cache, id: imc-2ze5tm5gehgtiiga, images: [\"nginx:1.7.9\"]}]\n");
+  Process kci({binary, "fake-kci", "--listen", "127.0.0.1:0", "--config", pki.file("cloud.yaml")});
+  const int port = fake_kci_port(kci);
+  ASSERT_NE(port, 0);
+  provider::KciHttpClientOptions o;
+  o.port = static_cast<std::uint16_t>(port);
+  o.access_key = "AKowner";
+  o.secret_key = "SKowner";
+  // The server is `kci-vk fake-kci` in real time: the signature carries the wall clock's date.
+  struct : kci::Clock {
+    TimePoint now() const override { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+  } wall;
+  provider::KciHttpClient client(o, wall);
+  auto d = client.describe_image_caches({"AKowner", ""}, {.match_images = {"nginx:1.7.9"}});
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_EQ(d->image_caches.size(), 1u);
+  EXPECT_EQ(d->image_caches[0].image_cache_id, "imc-2ze5tm5gehgtiiga");
+  EXPECT_EQ(d->image_caches[0].status, "Ready");
+  pki.write("bad.yaml", "imageCaches: [{name: x, images: [nginx], id: cache-1}]\n");
+  Process bad({binary, "fake-kci", "--listen", "127.0.0.1:0", "--config", pki.file("bad.yaml")});
+  EXPECT_NE(bad.wait(Clock::now() + kTimeout), 0);
+  EXPECT_NE((bad.out + bad.err).find("kci.imageCaches[0].id is \"cache-1\""), std::string::npos) << bad.out << bad.err;
+}
+
 TEST(ProviderEndToEnd, SeedOneDeploymentAcrossProcesses) {
   if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
   const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
@@ -129,12 +174,9 @@ TEST(ProviderEndToEnd, SeedOneDeploymentAcrossProcesses) {
             "latency: {create: 100ms, start: 200ms}\n"
             "scripts: [{image: busybox, exitAfter: 2s, exitCode: 0, logs: [counting 1, counting 2]}]\n");
   Process kci({binary, "fake-kci", "--listen", "127.0.0.1:0", "--config", pki.file("cloud.yaml")});
-  std::smatch m;
-  ASSERT_TRUE(kci.read_until([](const std::string& o) { return o.find("serving") != std::string::npos; },
-                             Clock::now() + kTimeout))
-      << kci.out << kci.err;
-  ASSERT_TRUE(std::regex_search(kci.out, m, std::regex("on 127\\.0\\.0\\.1:(\\d+)")));
-  const std::string kci_endpoint = "http://127.0.0.1:" + m[1].str();
+  const int kci_port = fake_kci_port(kci);
+  ASSERT_NE(kci_port, 0);
+  const std::string kci_endpoint = "http://127.0.0.1:" + std::to_string(kci_port);
 
   const std::string kubeconfig = dir + "/kubeconfig";
   Process server({binary, "fake-apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig});
