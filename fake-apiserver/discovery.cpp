@@ -134,10 +134,13 @@ Catalogue Catalogue::builtin() {
 }
 
 Catalogue Catalogue::load(kube::KubeClient& client) {
-  Catalogue c = builtin();
   auto crds = client.list(kube::custom_resource_definitions());
-  if (!crds.ok()) return c;
-  for (const auto& crd : crds->items) {
+  return crds.ok() ? with_crds(crds->items) : builtin();
+}
+
+Catalogue Catalogue::with_crds(const std::vector<kube::Object>& crds) {
+  Catalogue c = builtin();
+  for (const auto& crd : crds) {
     auto r = served_resource_of_crd(*crd);
     if (!r.ok()) continue;
     // A CRD naming a built-in resource never shadows it.

@@ -38,6 +38,8 @@ class Catalogue {
  public:
   //! The built-in table plus every CRD `client` lists (unreadable CRDs are skipped).
   static Catalogue load(kube::KubeClient& client);
+  //! The built-in table plus `crds` (unreadable ones are skipped).
+  static Catalogue with_crds(const std::vector<kube::Object>& crds);
   //! Only the built-in table.
   static Catalogue builtin();
 

@@ -330,6 +330,21 @@ kube::PatchType patch_type_of(std::string_view content_type, bool* ok) {
 
 }  // namespace
 
+const Catalogue& RestApi::catalogue() {
+  auto crds = client_.list(kube::custom_resource_definitions());
+  std::string key;
+  if (crds.ok())
+    for (const auto& crd : crds->items) {
+      const auto meta = crd->find("metadata");
+      if (meta != crd->end()) key += meta->value("uid", "") + "/" + meta->value("resourceVersion", "") + ";";
+    }
+  if (!catalogue_ || key != catalogue_key_) {
+    catalogue_ = crds.ok() ? Catalogue::with_crds(crds->items) : Catalogue::builtin();
+    catalogue_key_ = std::move(key);
+  }
+  return *catalogue_;
+}
+
 HttpResponse RestApi::handle(const HttpRequest& req) {
   const auto [path_text, query_text] = split_target(req.target);
   const RestPath p = parse_rest_path(path_text);
@@ -345,7 +360,7 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
       return json_response(200, version_info());
     default: break;
   }
-  const Catalogue catalogue = Catalogue::load(client_);
+  const Catalogue& catalogue = this->catalogue();
   switch (p.kind) {
     case K::kApi:
       if (!read) return error_response(method_not_allowed(req.method, "/api"));
@@ -550,8 +565,7 @@ Result<std::unique_ptr<kube::WatchHandle>> RestApi::watch(const HttpRequest& req
   const RestPath p = parse_rest_path(path_text);
   const auto q = parse_query(query_text);
   if (p.kind != RestPath::Kind::kResource) return not_found_path();
-  const Catalogue catalogue = Catalogue::load(client_);
-  KCI_TRY(Target t, resolve(catalogue, p));
+  KCI_TRY(Target t, resolve(catalogue(), p));
   if (!t.subresource.empty()) return method_not_allowed("WATCH", p.resource + "/" + t.subresource);
   IncludeObject include = IncludeObject::kMetadata;
   if (!parse_include_object(param(q, "includeObject"), &include))

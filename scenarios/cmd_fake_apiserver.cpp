@@ -11,19 +11,10 @@
 #include "core/k8s/object.h"
 #include "core/k8s/yaml.h"
 #include "core/random.h"
-#include "fake-apiserver/api_server.h"
-#include "fake-apiserver/deployment_controller.h"
-#include "fake-apiserver/garbage_collector.h"
-#include "fake-apiserver/job_controller.h"
 #include "fake-apiserver/http_server.h"
-#include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/kubeconfig.h"
-#include "fake-apiserver/mutating_webhooks.h"
 #include "fake-apiserver/scheduler.h"
-#include "fake-apiserver/node_lifecycle_controller.h"
-#include "fake-apiserver/owner_loop.h"
-#include "fake-apiserver/replicaset_controller.h"
-#include "fake-apiserver/statefulset_controller.h"
+#include "scenarios/apiserver_stack.h"
 
 namespace kci::cli {
 namespace {
@@ -183,47 +174,24 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     token = rng.uuid();
   }
 
-  // The loop owns the simulation's thread; the API server and its client live on it.
-  apiserver::RealTimeLoop loop;
-  apiserver::ApiServerOptions options;
-  options.seed = seed;
-  apiserver::ApiServer api(loop.sim(), options);
-  apiserver::InProcessClient client(api);
-  // The controllers a cluster gives for free (Deployments make ReplicaSets make pods; owner
-  // references are followed; silent nodes turn Ready=Unknown). Started before the loop's
-  // thread: their first lists run here, their watches then deliver on the loop.
-  apiserver::ReplicaSetController replicasets(client, loop.sim());
-  apiserver::DeploymentController deployments(client, loop.sim());
-  apiserver::GarbageCollector gc(client, loop.sim());
-  apiserver::NodeLifecycleController node_lifecycle(client, loop.sim());
-  apiserver::JobController jobs(client, loop.sim());
-  apiserver::StatefulSetController statefulsets(client, loop.sim());
-  for (Status st : {replicasets.start(), deployments.start(), gc.start(), node_lifecycle.start(),
-                    jobs.start(), statefulsets.start()})
-    if (!st.ok()) {
-      err << "kci-vk fake-apiserver: " << st.error().message << "\n";
-      return 1;
-    }
-  // Mutating admission calls the webhooks that MutatingWebhookConfiguration objects name.
-  apiserver::HttpWebhooks webhooks;
-  webhooks.set_waiter([&loop](const std::function<bool()>& done) { loop.wait_serving_reads(done); });
-  for (const auto& [service, address] : webhook_services) {
-    const auto slash = service.find('/');
-    webhooks.add_service_address(service.substr(0, slash), service.substr(slash + 1), address);
-  }
-  apiserver::MutatingWebhookAdmission admission(api, webhooks, [&err](const std::string& line) {
+  // The loop owns the simulation's thread; the API server, its controllers, admission and
+  // the scheduler live on it.
+  auto stack = scenario::ApiServerStack::create(seed, [&err](const std::string& line) {
     err << "kci-vk fake-apiserver: " << line << "\n" << std::flush;
   });
-  api.set_admission(&admission);
-  // kube-scheduler, with the configured extenders reached over HTTP.
-  apiserver::HttpExtenderTransport extender_transport;
-  apiserver::SchedulerOptions scheduling;
-  for (auto& c : extenders) scheduling.extenders.push_back({c, &extender_transport});
-  apiserver::Scheduler scheduler(client, loop.sim(), Rng(seed ^ 0x5c), std::move(scheduling));
-  if (Status st = scheduler.start(); !st.ok()) {
+  if (!stack.ok()) {
+    err << "kci-vk fake-apiserver: " << stack.error().message << "\n";
+    return 1;
+  }
+  for (const auto& [service, address] : webhook_services) {
+    const auto slash = service.find('/');
+    (*stack)->add_webhook_service(service.substr(0, slash), service.substr(slash + 1), address);
+  }
+  if (Status st = (*stack)->start_scheduler(std::move(extenders)); !st.ok()) {
     err << "kci-vk fake-apiserver: " << st.error().message << "\n";
     return 1;
   }
+  apiserver::RealTimeLoop& loop = (*stack)->loop();
   apiserver::HttpServerOptions http_options;
   if (require_token) http_options.bearer_token = token;
   http_options.tls_cert_file = tls_cert;
@@ -241,7 +209,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     }
     http_options.kubelet_ca_pem = pem.str();
   }
-  apiserver::HttpServer http(client, loop, loop.sim().clock(), http_options);
+  apiserver::HttpServer http((*stack)->client(), loop, loop.sim().clock(), http_options);
 
   // Block the stop signals before any thread starts, then wait for one of them.
   sigset_t set;
@@ -252,7 +220,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   loop.start();
   if (auto st = http.start(host, static_cast<std::uint16_t>(port)); !st.ok()) {
     err << "kci-vk fake-apiserver: " << st.error().message << "\n";
-    loop.stop();
+    (*stack)->stop();
     return 1;
   }
   apiserver::KubeconfigSpec spec;
@@ -269,7 +237,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   if (!write_file(kubeconfig_path, apiserver::kubeconfig_yaml(spec))) {
     err << "kci-vk fake-apiserver: cannot write the kubeconfig to " << kubeconfig_path << "\n";
     http.stop();
-    loop.stop();
+    (*stack)->stop();
     return 1;
   }
   out << "fake-apiserver: serving " << http.url() << "\n"
@@ -278,7 +246,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   int sig = 0;
   sigwait(&set, &sig);
   http.stop();
-  loop.stop();
+  (*stack)->stop();
   out << "fake-apiserver: stopped\n";
   return 0;
 }

@@ -27,6 +27,7 @@
 #include "provider/profile/manifests.h"
 #include "provider/profile/profile_webhook.h"
 #include "provider/profile/unschedulable_autoscaler.h"
+#include "scenarios/apiserver_stack.h"
 #include "provider/http/http_service.h"
 #include "provider/vk/kubelet_api.h"
 #include "provider/vk/virtual_kubelet.h"
@@ -170,14 +171,8 @@ class SimWorld final : public World {
       extender_ = std::make_unique<extender::ExtenderService>(client_, executor_);
       extender_->start();
       extender_transport_ = std::make_unique<InProcessExtender>(*extender_);
-      apiserver::ExtenderConfig c;
-      c.urlPrefix = kExtenderUrl;
-      c.filterVerb = "predicates/always_true";
-      c.prioritizeVerb = "priorities/group_score";
-      c.preemptVerb = "preemption";
-      c.weight = *scenario_.extenderWeight;
-      c.nodeCacheCapable = false;
-      scheduling.extenders.push_back({c, extender_transport_.get()});
+      scheduling.extenders.push_back(
+          {seed_extender_config(kExtenderUrl, *scenario_.extenderWeight), extender_transport_.get()});
     }
     if (profile_) {
       profile_->start();
