@@ -2,32 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "fake-kci/test/cloud_fixture.h"
+
 namespace kci::fake_kci {
 namespace {
 
 using namespace kcicloud;
 using std::chrono::seconds;
 
-CreateContainerGroupRequest basic(const std::string& name = "web-1") {
-  CreateContainerGroupRequest r;
-  r.container_group_name = name;
-  r.subnet_id = "subnet-cn-beijing-6a";
-  r.security_group_ids = {"sg-default"};
-  r.instance_type = "S6.4B";
-  r.containers.push_back(ContainerSpec{.name = "nginx", .image = "nginx:1.25"});
-  return r;
-}
+CreateContainerGroupRequest basic(const std::string& name = "web-1") { return testing::group_request(name); }
 
-struct Cloud : ::testing::Test {
-  VirtualClock clock;
-  CallContext owner{"AKowner", ""};
-  std::unique_ptr<FakeKciCloud> cloud;
-  void make(const std::string& yaml = "") {
-    auto c = parse_cloud_config(yaml);
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    cloud = std::make_unique<FakeKciCloud>(std::move(*c), clock, 7);
-  }
-  void SetUp() override { make(); }
+struct Cloud : testing::CloudTest {
   std::string reason_of(const CreateContainerGroupRequest& r, const CallContext& ctx) {
     auto res = cloud->create_container_group(ctx, r);
     return res.ok() ? "ok" : res.error().reason;

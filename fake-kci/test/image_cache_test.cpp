@@ -7,6 +7,7 @@
 
 #include "fake-kci/chaos.h"
 #include "fake-kci/fake_cloud.h"
+#include "fake-kci/test/cloud_fixture.h"
 
 namespace kci::fake_kci {
 namespace {
@@ -15,27 +16,10 @@ using namespace kcicloud;
 using std::chrono::seconds;
 
 CreateContainerGroupRequest group(const std::string& name, std::vector<std::string> images) {
-  CreateContainerGroupRequest r;
-  r.container_group_name = name;
-  r.subnet_id = "subnet-cn-beijing-6a";
-  r.security_group_ids = {"sg-default"};
-  r.instance_type = "S6.4B";
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    r.containers.push_back(ContainerSpec{.name = "c" + std::to_string(i), .image = images[i]});
-  }
-  return r;
+  return testing::group_request(name, images);
 }
 
-struct Caches : ::testing::Test {
-  VirtualClock clock;
-  CallContext owner{"AKowner", ""};
-  std::unique_ptr<FakeKciCloud> cloud;
-  void make(const std::string& yaml = "") {
-    auto c = parse_cloud_config(yaml);
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    cloud = std::make_unique<FakeKciCloud>(std::move(*c), clock, 7);
-  }
-  void SetUp() override { make(); }
+struct Caches : testing::CloudTest {
   std::string create_cache(const std::string& name, std::vector<std::string> images) {
     auto r = cloud->create_image_cache(owner, {.image_cache_name = name, .images = std::move(images)});
     EXPECT_TRUE(r.ok()) << r.error().message;
