@@ -18,7 +18,7 @@
 #include "scenarios/apiserver_stack.h"
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_provider.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci::scenario {
 namespace {
@@ -46,7 +46,7 @@ struct WebhookPiece {
 
 struct LoopbackCluster::Parts {
   WallClock clock;
-  std::unique_ptr<testing::TestPki> pki;  //!< the webhook's certificate, the kubeconfig's folder
+  std::unique_ptr<tls::LocalPki> pki;  //!< the webhook's certificate, the kubeconfig's folder
   std::unique_ptr<fake_kci::FakeKciCloud> cloud;
   std::unique_ptr<fake_kci::KciHttpServer> kci_server;
   kcicloud::CallContext owner;
@@ -68,7 +68,7 @@ Result<std::unique_ptr<LoopbackCluster>> LoopbackCluster::start(const LoopbackOp
   // Whatever fails below, the destructor stops what already runs.
   std::unique_ptr<LoopbackCluster> cluster(new LoopbackCluster(std::move(parts)));
   auto failed = [](const std::string& piece, const Error& e) { return make_error(e.code, piece + ": " + e.message); };
-  p.pki = std::make_unique<testing::TestPki>();
+  p.pki = std::make_unique<tls::LocalPki>();
 
   // Fake KCI, signatures checked.
   KCI_TRY(auto cloud_config, fake_kci::parse_cloud_config(options.kci_yaml, ".", p.clock.now()));

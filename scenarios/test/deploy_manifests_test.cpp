@@ -21,7 +21,7 @@
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_provider.h"
 #include "scenarios/test/process.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci {
 namespace {
@@ -423,7 +423,7 @@ TEST(DeployManifests, WebhookServesWithTheManifestsArgsBehindTheConfiguredServic
   // mounted files replaced by a test certificate and the shipped kci-profile-files.
   const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
   ASSERT_EQ(access(binary.c_str(), X_OK), 0) << binary << " is not built";
-  testing::TestPki pki;
+  tls::LocalPki pki;
   const Json* files = find("ConfigMap", "kci-profile-files");
   ASSERT_NE(files, nullptr);
   std::map<std::string, std::string> mounts;  // mountPath -> the test's directory

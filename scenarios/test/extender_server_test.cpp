@@ -23,7 +23,7 @@
 #include "fake-apiserver/owner_loop.h"
 #include "scenarios/cli.h"
 #include "scenarios/cmd_extender.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci::cli {
 namespace {
@@ -73,7 +73,7 @@ Reply call(std::uint16_t port, http::verb verb, const std::string& target, const
 
 //! Seed 000's cluster behind the fake API server's HTTP face, and a kubeconfig to reach it.
 struct Seed000Cluster {
-  std::unique_ptr<testing::TestPki> pki;
+  std::unique_ptr<tls::LocalPki> pki;
   apiserver::RealTimeLoop loop;
   apiserver::ApiServer api{loop.sim()};
   apiserver::InProcessClient client{api};
@@ -95,7 +95,7 @@ struct Seed000Cluster {
     apiserver::HttpServerOptions o;
     o.bearer_token = kToken;
     if (tls) {
-      pki = std::make_unique<testing::TestPki>();
+      pki = std::make_unique<tls::LocalPki>();
       o.tls_cert_file = pki->file("server.crt");
       o.tls_key_file = pki->file("server.key");
     }

@@ -21,7 +21,7 @@
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/owner_loop.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci::provider {
 namespace {
@@ -576,7 +576,7 @@ TEST(HttpKubeClient, StoppingAWatchOnASilentServerIsPrompt) {
 // ---- TLS ----------------------------------------------------------------------------------
 
 struct TlsServed {
-  testing::TestPki pki;
+  tls::LocalPki pki;
   std::unique_ptr<Served> served;
   TlsServed() {
     apiserver::HttpServerOptions o;
@@ -613,7 +613,7 @@ TEST(HttpKubeClientTls, VerifiesTheServerAgainstTheCa) {
 
 TEST(HttpKubeClientTls, RefusesAServerSignedByAnotherCa) {
   TlsServed t;
-  testing::TestPki other("IP:127.0.0.1", "some other CA");
+  tls::LocalPki other("IP:127.0.0.1", "some other CA");
   RestConfig cfg = t.served->config();
   cfg.ca_pem = other.ca_pem;
   auto c = t.served->client(cfg);
@@ -647,7 +647,7 @@ TEST(HttpKubeClientTls, ChecksTheNameInTheCertificate) {
 }
 
 TEST(HttpKubeClientTls, ServerRefusesMissingKeyFile) {
-  testing::TestPki pki;
+  tls::LocalPki pki;
   apiserver::RealTimeLoop loop;
   apiserver::ApiServer api(loop.sim());
   apiserver::InProcessClient inproc(api);

@@ -16,7 +16,7 @@
 #include "provider/kci_http_client.h"
 #include "scenarios/cmd_provider.h"
 #include "scenarios/test/process.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci {
 namespace {
@@ -139,7 +139,7 @@ int fake_kci_port(Process& kci) {
 TEST(ProviderEndToEnd, FakeKciConfigurationMakesImageCaches) {
   // `kci-vk fake-kci --config FILE`: `imageCaches:` exist from the start, over signed HTTP.
   const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
-  testing::TestPki pki;
+  tls::LocalPki pki;
   pki.write("cloud.yaml", "imageCaches: [{name: nginx-cache, id: imc-2ze5tm5gehgtiiga, images: [\"nginx:1.7.9\"]}]\n");
   Process kci({binary, "fake-kci", "--listen", "127.0.0.1:0", "--config", pki.file("cloud.yaml")});
   const int port = fake_kci_port(kci);
@@ -167,7 +167,7 @@ TEST(ProviderEndToEnd, FakeKciConfigurationMakesImageCaches) {
 TEST(ProviderEndToEnd, SeedOneDeploymentAcrossProcesses) {
   if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
   const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
-  testing::TestPki pki;
+  tls::LocalPki pki;
   const std::string dir = pki.dir.string();
   // A cloud without latency to speak of, so the pod runs within a second.
   pki.write("cloud.yaml",

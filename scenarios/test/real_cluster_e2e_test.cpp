@@ -16,7 +16,7 @@
 
 #include "core/k8s/object.h"
 #include "scenarios/test/process.h"
-#include "scenarios/test/test_tls.h"
+#include "scenarios/local_pki.h"
 
 namespace kci {
 namespace {
@@ -56,8 +56,8 @@ TEST(RealClusterLoopback, ProductAndSimAgainstHttpsApiServerWithClientCertificat
   if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
   const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
   const std::string source = KCI_SOURCE_DIR;
-  testing::TestPki pki("IP:127.0.0.1,DNS:localhost,DNS:kci-profile.kube-system.svc");
-  testing::TestPki stranger("IP:127.0.0.1,DNS:localhost", "another CA");
+  tls::LocalPki pki("IP:127.0.0.1,DNS:localhost,DNS:kci-profile.kube-system.svc");
+  tls::LocalPki stranger("IP:127.0.0.1,DNS:localhost", "another CA");
   const std::string dir = pki.dir.string();
 
   Process kci({binary, "fake-kci", "--listen", "127.0.0.1:0"});

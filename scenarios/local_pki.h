@@ -1,6 +1,7 @@
-// Test certificates made at test time with OpenSSL's C API: a CA and a server certificate it
-// signs (P-256 keys, SAN for the given names and IPs), written as PEM files into a temporary
-// directory that the object removes.
+// Certificates made at run time with OpenSSL's C API: a CA and a server certificate it signs
+// (P-256 keys, SAN for the given names and IPs, serverAuth and clientAuth), written as PEM
+// files into a temporary directory that the object removes. For the tests and the loopback
+// cluster, which need a CA of their own; never for a deployment (provider/deploy/make-certs.sh).
 #pragma once
 
 #include <openssl/evp.h>
@@ -14,7 +15,7 @@
 #include <random>
 #include <string>
 
-namespace kci::testing {
+namespace kci::tls {
 
 namespace tls_detail {
 
@@ -77,8 +78,8 @@ inline X509* make_cert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_P
 }  // namespace tls_detail
 
 //! A CA and a server certificate for `san` ("IP:127.0.0.1,DNS:localhost"), as PEM text and files.
-struct TestPki {
-  explicit TestPki(const std::string& san = "IP:127.0.0.1,DNS:localhost", const std::string& ca_name = "kci test CA") {
+struct LocalPki {
+  explicit LocalPki(const std::string& san = "IP:127.0.0.1,DNS:localhost", const std::string& ca_name = "kci test CA") {
     using namespace tls_detail;
     EVP_PKEY* ca_key = EVP_EC_gen("P-256");
     X509* ca = make_cert(ca_key, ca_name, nullptr, nullptr, true, {});
@@ -99,12 +100,12 @@ struct TestPki {
     write("server.crt", cert_pem);
     write("server.key", key_pem);
   }
-  ~TestPki() {
+  ~LocalPki() {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
-  TestPki(const TestPki&) = delete;
-  TestPki& operator=(const TestPki&) = delete;
+  LocalPki(const LocalPki&) = delete;
+  LocalPki& operator=(const LocalPki&) = delete;
 
   std::string file(const std::string& name) const { return (dir / name).string(); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
@@ -113,4 +114,4 @@ struct TestPki {
   std::string ca_pem, cert_pem, key_pem;
 };
 
-}  // namespace kci::testing
+}  // namespace kci::tls
