@@ -38,6 +38,9 @@ Json subresource_entry(const kube::ResourceInfo& info, const std::string& sub) {
     e["verbs"] = Json::array({"create"});
   } else if (sub == "log") {
     e["verbs"] = Json::array({"get"});
+  } else if (sub == "proxy") {
+    e["kind"] = "NodeProxyOptions";
+    e["verbs"] = Json::array({"get"});  // kube-apiserver relays every verb; GET only here
   } else if (sub == "finalize") {
     e["verbs"] = Json::array({"update"});
   }

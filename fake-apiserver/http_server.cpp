@@ -310,7 +310,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const bool read = req.method == "GET" || req.method == "HEAD";
     auto task = [core, gate, weak, req = std::move(req), keep_alive, options] {
       HttpResponse r = core->api->handle(req);
-      if (!r.proxy_url.empty()) return proxy(gate, weak, r.proxy_url, keep_alive, options->kubelet_ca_pem);
+      if (!r.proxy_url.empty())
+        return proxy(gate, weak, r.proxy_url, r.proxy_verbatim, keep_alive, options->kubelet_ca_pem);
       gate->post([weak, r = std::move(r), keep_alive] {
         if (auto s = weak.lock()) s->respond(r, keep_alive);
       });
@@ -321,10 +322,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   //! Relays a GET of `url` (a kubelet's /containerLogs) on a thread of its own: the answer's
   //! body is streamed to the client as it arrives, until the kubelet ends it or the client
-  //! goes away; a kubelet error is passed on with its status, an unreachable kubelet is a 500.
-  static void proxy(std::shared_ptr<IoGate> gate, std::weak_ptr<Session> weak, std::string url, bool keep_alive,
-                    std::string ca_pem) {
-    std::thread([gate, weak, url = std::move(url), keep_alive, ca_pem = std::move(ca_pem)] {
+  //! goes away; a kubelet error is passed on with its status (as a Status, or as it came when
+  //! `verbatim`), an unreachable kubelet is a 500.
+  static void proxy(std::shared_ptr<IoGate> gate, std::weak_ptr<Session> weak, std::string url, bool verbatim,
+                    bool keep_alive, std::string ca_pem) {
+    std::thread([gate, weak, url = std::move(url), verbatim, keep_alive, ca_pem = std::move(ca_pem)] {
       bool streaming = false;
       int status = 0;
       std::string content_type, body;
@@ -361,6 +363,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       if (!st.ok()) {
         r = error_response(make_error(ErrorCode::kInternal, st.error().message, "InternalError"));
         r.status = 500;
+      } else if (verbatim) {
+        r.status = status;
+        r.content_type = content_type;
+        r.body = std::move(body);
       } else {
         r = error_response(make_error(status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument, body,
                                       status == 404 ? "NotFound" : "BadRequest"));

@@ -58,6 +58,17 @@ std::vector<std::string> segments(std::string_view path) {
   return out;
 }
 
+//! Where the first `n` segments of `path` end (as segments() counts them).
+std::size_t segments_end(std::string_view path, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t seg = 0; seg < n && i < path.size(); ++seg) {
+    while (i < path.size() && path[i] == '/') ++i;
+    const std::size_t j = path.find('/', i);
+    i = j == std::string_view::npos ? path.size() : j;
+  }
+  return i;
+}
+
 Error bad_request(std::string message) {
   return make_error(ErrorCode::kInvalidArgument, std::move(message), "BadRequest");
 }
@@ -256,6 +267,17 @@ RestPath parse_rest_path(std::string_view path) {
     ++i;
   }
   std::vector<std::string> rest(s.begin() + static_cast<std::ptrdiff_t>(i), s.end());
+  // nodes/<name>/proxy[/<path>]: kube-apiserver relays the rest of the path to the node's
+  // kubelet; it is passed on as the client sent it.
+  if (rest.size() >= 3 && rest[0] == "nodes" && rest[2] == "proxy" && !p.watch_prefix) {
+    p.kind = K::kResource;
+    p.resource = rest[0];
+    p.name = rest[1];
+    p.subresource = rest[2];
+    const std::string_view tail = path.substr(segments_end(path, i + 3));
+    p.proxy_path = tail.empty() ? "/" : std::string(tail);
+    return p;
+  }
   // namespaces/<ns>/<resource>[/<name>[/<sub>]] is a namespaced path, except
   // namespaces/<name>[/<sub>] which addresses the Namespace itself.
   if (rest.size() >= 3 && rest[0] == "namespaces" && !(rest.size() == 3 && (rest[2] == "status" || rest[2] == "finalize"))) {
@@ -393,6 +415,9 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
   const ServedResource& served = *t.served;
   const kube::ResourceRef& ref = t.ref;
 
+  if (t.subresource == "proxy" && req.method != "GET")
+    return error_response(method_not_allowed(req.method, "nodes/proxy (only GET is relayed to the kubelet here)"));
+
   // ---- reads ----
   if (read) {
     if (p.watch_prefix || parse_go_bool(param(q, "watch")).value_or(false))
@@ -422,6 +447,7 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
       return json_response(200, printer.table(objects, clock_.now(), include, meta));
     }
     if (t.subresource == "log") return log_proxy(ref, q);
+    if (t.subresource == "proxy") return node_proxy(ref, p.proxy_path, query_text);
     auto obj = t.subresource.empty() ? client_.get(ref) : client_.get_subresource(ref, t.subresource);
     if (!obj.ok()) return error_response(obj.error(), &ref);
     if (!table) return json_response(200, **obj);
@@ -641,28 +667,43 @@ HttpResponse RestApi::log_proxy(const kube::ResourceRef& ref, const std::map<std
   }
   const std::string node_name = spec.value("nodeName", "");
   if (node_name.empty()) return error_response(bad_request("pod " + ref.name + " does not have a host assigned"));
-  auto node = client_.get(kube::nodes(node_name));
-  if (!node.ok()) return error_response(node.error());
-  const Json status = (*node)->value("status", Json::object());
+  auto base = kubelet_url(node_name);
+  if (!base.ok()) return error_response(base.error());
+  std::string query;
+  for (const char* k : {"follow", "previous", "sinceSeconds", "sinceTime", "timestamps", "tailLines", "limitBytes"}) {
+    const std::string v = param(q, k);
+    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + v;
+  }
+  HttpResponse r;
+  r.proxy_url = *base + "/containerLogs/" + ref.namespace_ + "/" + ref.name + "/" + container + query;
+  return r;
+}
+
+HttpResponse RestApi::node_proxy(const kube::ResourceRef& ref, const std::string& path, std::string_view query) {
+  // kube-apiserver's nodes/{name}/proxy/{path}: the same request to the node's kubelet API
+  // (GET only here: the kubelet API's reads, which is what the harness and kubectl ask).
+  auto base = kubelet_url(ref.name);
+  if (!base.ok()) return error_response(base.error(), &ref);
+  HttpResponse r;
+  r.proxy_url = *base + path + (query.empty() ? "" : "?" + std::string(query));
+  r.proxy_verbatim = true;
+  return r;
+}
+
+Result<std::string> RestApi::kubelet_url(const std::string& node_name) {
+  KCI_TRY(auto node, client_.get(kube::nodes(node_name)));
+  const Json status = node->value("status", Json::object());
   std::string address;
   for (const char* type : {"InternalIP", "ExternalIP", "Hostname"}) {
     for (const auto& a : status.value("addresses", Json::array()))
       if (address.empty() && a.value("type", "") == type) address = a.value("address", "");
   }
   if (address.empty())
-    return error_response(make_error(ErrorCode::kUnavailable, "node " + node_name + " has no address to reach its kubelet",
-                                     "ServiceUnavailable"));
+    return make_error(ErrorCode::kUnavailable, "node " + node_name + " has no address to reach its kubelet",
+                      "ServiceUnavailable");
   const int port = status.value("daemonEndpoints", Json::object()).value("kubeletEndpoint", Json::object()).value("Port", 10250);
-  std::string query;
-  for (const char* k : {"follow", "previous", "sinceSeconds", "sinceTime", "timestamps", "tailLines", "limitBytes"}) {
-    const std::string v = param(q, k);
-    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + v;
-  }
   const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
-  HttpResponse r;
-  r.proxy_url = kubelet_scheme_ + "://" + host + ":" + std::to_string(port) + "/containerLogs/" + ref.namespace_ + "/" +
-                ref.name + "/" + container + query;
-  return r;
+  return kubelet_scheme_ + "://" + host + ":" + std::to_string(port);
 }
 
 }  // namespace kci::apiserver

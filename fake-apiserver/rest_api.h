@@ -44,6 +44,9 @@ struct HttpResponse {
   //! When set, the answer is the node's kubelet's answer to a GET of this URL, relayed as
   //! it arrives (pods/log, as kube-apiserver proxies it).
   std::string proxy_url;
+  //! With proxy_url: a kubelet error is relayed as it came (nodes/proxy), not turned into a
+  //! Status (pods/log).
+  bool proxy_verbatim = false;
 };
 
 //! Where a path points.
@@ -64,6 +67,9 @@ struct RestPath {
   std::string namespace_;  //!< "" for cluster-scoped paths and all-namespace lists
   std::string resource, name, subresource;
   bool watch_prefix = false;  //!< the deprecated /api/v1/watch/... form
+  //! nodes/<name>/proxy/<path>: the path to relay to the node's kubelet, as sent (still
+  //! percent-encoded), "/" when none.
+  std::string proxy_path;
 };
 
 //! Splits a path (without query) into its parts, percent-decoding each segment. A resource
@@ -116,6 +122,9 @@ class RestApi {
   const Catalogue& catalogue();
 
   HttpResponse log_proxy(const kube::ResourceRef& pod, const std::map<std::string, std::string>& query);
+  HttpResponse node_proxy(const kube::ResourceRef& node, const std::string& path, std::string_view query);
+  //! The base URL (scheme://host:port) of a node's kubelet API, from its status, or the error.
+  Result<std::string> kubelet_url(const std::string& node_name);
 };
 
 }  // namespace kci::apiserver

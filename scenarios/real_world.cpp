@@ -124,7 +124,16 @@ class RealClusterWorld final : public World {
 
   provider::HttpResponse kubelet(const std::string& node, const provider::HttpRequest&) override {
     return provider::HttpResponse{501, "text/plain; charset=utf-8",
-                                  "the kubelet API of " + node + " is not reachable from a real-cluster run\n", {}, {}};
+                                  "the kubelet API of " + node + " is reached through the API server (kubelet_get)\n", {}, {}};
+  }
+
+  Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path) override {
+    // Through the API server, as kubectl reaches a kubelet: nodes/{name}/proxy/{path} (needs
+    // get on nodes/proxy). The path keeps its query.
+    auto got = kube_->get_raw_any_status("/api/v1/nodes/" + node + "/proxy" + path);
+    if (!got.ok())
+      return make_error(got.error().code, "the kubelet API of " + node + " through the API server: " + got.error().message);
+    return got;
   }
 
  private:

@@ -173,10 +173,11 @@ class Run {
 
   CloudView cloud() {
     CloudView v{world_->cloud(), world_->owner(), {}, world_->executor().clock().now()};
-    if (!world_->has_stand_ins()) return v;  // no received requests, kubelet answers or bill
     World* w = world_.get();
-    v.received = [w](const std::string& id) { return w->received_request(id); };
+    // Both worlds reach a virtual node's kubelet API (a real cluster's through the API server).
     v.kubelet = [w](const std::string& node, const std::string& path) { return w->kubelet_get(node, path); };
+    if (!world_->has_stand_ins()) return v;  // no received requests or bill
+    v.received = [w](const std::string& id) { return w->received_request(id); };
     v.billed_seconds = [w] { return w->billed_seconds(); };
     return v;
   }

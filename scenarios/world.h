@@ -82,7 +82,7 @@ class World {
   //! an unknown node is a 404.
   virtual provider::HttpResponse kubelet(const std::string& node, const provider::HttpRequest& request) = 0;
   //! GETs `path` (with its query) of a virtual node's kubelet API; an error for an unknown node.
-  Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path);
+  virtual Result<std::pair<int, std::string>> kubelet_get(const std::string& node, const std::string& path);
   //! The fake cloud's instance-seconds over every project and type so far.
   virtual std::optional<double> billed_seconds() const { return std::nullopt; }
 };

@@ -12,7 +12,7 @@ const std::vector<ResourceInfo>& builtin_resources() {
   // Scope, short names and subresources as `kubectl api-resources` prints them for 1.32.
   static const std::vector<ResourceInfo> table = {
       {"", "v1", "pods", "pod", "Pod", true, {"po"}, {"status", "binding", "eviction", "log"}, {"all"}},
-      {"", "v1", "nodes", "node", "Node", false, {"no"}, {"status"}, {}},
+      {"", "v1", "nodes", "node", "Node", false, {"no"}, {"status", "proxy"}, {}},
       {"", "v1", "namespaces", "namespace", "Namespace", false, {"ns"}, {"status", "finalize"}, {}},
       {"", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, {}, {}},
       {"", "v1", "secrets", "secret", "Secret", true, {}, {}, {}},

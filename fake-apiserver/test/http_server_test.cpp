@@ -6,7 +6,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "fake-apiserver/api_server.h"
 #include "fake-apiserver/http_server.h"
@@ -48,6 +50,7 @@ struct Served {
   static HttpServerOptions options() {
     HttpServerOptions o;
     o.bearer_token = kToken;
+    o.kubelet_scheme = "http";  // the kubelet stand-in below serves plain HTTP
     return o;
   }
 
@@ -249,6 +252,85 @@ TEST(HttpServer, WatchEndsAtTimeoutSeconds) {
   auto lines = read_watch(s.server.port(), "/api/v1/namespaces/default/pods?watch=True&timeoutSeconds=1", 1, [] {});
   EXPECT_TRUE(lines.empty());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+}
+
+//! A kubelet stand-in on a loopback port: answers each GET with the target it received
+//! (404 for targets under /missing), one connection at a time, until destroyed.
+struct EchoKubelet {
+  EchoKubelet() : acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    worker = std::thread([this] {
+      for (;;) {
+        tcp::socket s(ioc);
+        boost::system::error_code ec;
+        acceptor.accept(s, ec);
+        if (ec || stopping) return;
+        beast::flat_buffer buf;
+        http::request<http::string_body> req;
+        http::read(s, buf, req, ec);
+        if (ec) continue;
+        const std::string target(req.target());
+        http::response<http::string_body> res{target.rfind("/missing", 0) == 0 ? http::status::not_found : http::status::ok,
+                                              11};
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "kubelet saw " + target;
+        res.prepare_payload();
+        http::write(s, res, ec);
+      }
+    });
+  }
+  ~EchoKubelet() {
+    stopping = true;
+    boost::system::error_code ec;
+    tcp::socket wake(ioc);
+    wake.connect(acceptor.local_endpoint(), ec);
+    worker.join();
+  }
+  int port() const { return acceptor.local_endpoint().port(); }
+
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::thread worker;
+};
+
+TEST(HttpServer, NodesProxyRelaysTheRestOfThePathToTheKubelet) {
+  // kube-apiserver's nodes/{name}/proxy/{path}: what `kubectl get --raw` and the harness's
+  // kubeletApi checks use to reach a kubelet of a real cluster.
+  Served s;
+  EchoKubelet kubelet;
+  const Json node = {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "vk-1"}}}};
+  ASSERT_EQ(s.call(http::verb::post, "/api/v1/nodes", node.dump()).status, 201);
+  Json status = node;
+  status["status"] = {{"addresses", {{{"type", "InternalIP"}, {"address", "127.0.0.1"}}}},
+                      {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", kubelet.port()}}}}}};
+  ASSERT_EQ(s.call(http::verb::put, "/api/v1/nodes/vk-1/status", status.dump()).status, 200);
+
+  auto pods = s.call(http::verb::get, "/api/v1/nodes/vk-1/proxy/runningpods/");
+  EXPECT_EQ(pods.status, 200) << pods.body;
+  EXPECT_EQ(pods.body, "kubelet saw /runningpods/");
+  // The path and query go on as sent, still percent-encoded.
+  auto logs = s.call(http::verb::get, "/api/v1/nodes/vk-1/proxy/containerLogs/default/web%2D1/c?tailLines=1&timestamps=true");
+  EXPECT_EQ(logs.body, "kubelet saw /containerLogs/default/web%2D1/c?tailLines=1&timestamps=true");
+  EXPECT_EQ(s.call(http::verb::get, "/api/v1/nodes/vk-1/proxy").body, "kubelet saw /");
+  // The kubelet's own answer is passed on as it is, status, type and body (pods/log instead
+  // wraps a kubelet error in a Status, as kube-apiserver does).
+  auto missing = s.call(http::verb::get, "/api/v1/nodes/vk-1/proxy/missing/thing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.content_type, "text/plain");
+  EXPECT_EQ(missing.body, "kubelet saw /missing/thing");
+
+  auto unknown = s.call(http::verb::get, "/api/v1/nodes/nope/proxy/pods");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.json()["reason"], "NotFound");
+  auto post = s.call(http::verb::post, "/api/v1/nodes/vk-1/proxy/run/default/web/c", "{}");
+  EXPECT_EQ(post.status, 405) << post.body;
+  EXPECT_NE(post.json().value("message", "").find("only GET is relayed"), std::string::npos) << post.body;
+  // Discovery lists the subresource, as `kubectl api-resources` shows nodes/proxy.
+  bool listed = false;
+  const Json core = s.call(http::verb::get, "/api/v1").json();
+  for (const auto& r : core["resources"])
+    if (r.value("name", "") == "nodes/proxy") listed = r["verbs"] == Json::array({"get"});
+  EXPECT_TRUE(listed);
 }
 
 TEST(Kubeconfig, NamesClusterUserAndContext) {

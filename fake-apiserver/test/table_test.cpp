@@ -172,6 +172,17 @@ TEST(RestPath, Shapes) {
   EXPECT_EQ(parse_rest_path("/openapi/v2").kind, K::kOpenApiV2);
   EXPECT_EQ(parse_rest_path("/nope").kind, K::kUnknown);
   EXPECT_EQ(parse_rest_path("/api/v1/a/b/c/d").kind, K::kUnknown);
+  // nodes/<name>/proxy/<path>: the rest of the path, as sent, is the kubelet's.
+  p = parse_rest_path("/api/v1/nodes/vk-1/proxy/containerLogs/default/web%2D1/c");
+  EXPECT_EQ(p.kind, K::kResource);
+  EXPECT_EQ(p.resource, "nodes");
+  EXPECT_EQ(p.name, "vk-1");
+  EXPECT_EQ(p.subresource, "proxy");
+  EXPECT_EQ(p.proxy_path, "/containerLogs/default/web%2D1/c");
+  EXPECT_EQ(parse_rest_path("/api/v1/nodes/vk-1/proxy").proxy_path, "/");
+  EXPECT_EQ(parse_rest_path("/api/v1/nodes/vk-1/proxy/").proxy_path, "/");
+  EXPECT_EQ(parse_rest_path("//api/v1//nodes/vk-1/proxy/runningpods/").proxy_path, "/runningpods/");
+  EXPECT_EQ(parse_rest_path("/api/v1/pods/vk-1/proxy/x").kind, K::kUnknown);
   EXPECT_EQ(parse_rest_path("/api/v1/namespaces/de%66ault/pods").namespace_, "default");
 
   auto q = parse_query("labelSelector=app%3Dweb%2Ctier+in+(a)&limit=500&watch");

@@ -630,6 +630,11 @@ Result<std::string> HttpKubeClient::get_raw(const std::string& path) {
   return std::move(r.body);
 }
 
+Result<std::pair<int, std::string>> HttpKubeClient::get_raw_any_status(const std::string& path) {
+  KCI_TRY(Response r, impl_->round_trip(http::verb::get, path));
+  return std::pair<int, std::string>{r.status, std::move(r.body)};
+}
+
 Result<Object> HttpKubeClient::get(const kube::ResourceRef& ref) {
   if (ref.name.empty()) return invalid_argument("get " + describe(ref) + ": the ref names no object");
   const std::string path = rest_path(ref);

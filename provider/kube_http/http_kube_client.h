@@ -91,6 +91,8 @@ class HttpKubeClient final : public kube::KubeClient {
 
   //! GET an arbitrary path ("/version", "/healthz"): the body as text; non-2xx is an Error.
   Result<std::string> get_raw(const std::string& path);
+  //! GET an arbitrary path, any status: (status, body); an error only when no answer came.
+  Result<std::pair<int, std::string>> get_raw_any_status(const std::string& path);
 
   //! The configuration in use.
   const RestConfig& config() const;

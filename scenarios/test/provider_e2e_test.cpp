@@ -243,6 +243,37 @@ spec:
   EXPECT_NE(bad.find("container nope is not valid for pod nginx"), std::string::npos) << bad;
   const std::string events = kubectl({"get", "events", "--field-selector", "involvedObject.name=nginx"});
   EXPECT_NE(events.find("ProviderCreateSuccess"), std::string::npos) << events;
+  // The kubelet API through the API server's nodes/{name}/proxy, as `kubectl get --raw` reaches it.
+  const std::string running = kubectl({"get", "--raw", "/api/v1/nodes/virtual-kubelet01/proxy/runningpods/"});
+  EXPECT_NE(running.find("\"name\":\"nginx\""), std::string::npos) << running;
+
+  // A scenario's kubeletApi checks against this cluster (`kci-vk sim --real-cluster`) go the
+  // same way: they run, none is skipped.
+  pki.write("kubelet-api-through-the-api-server.yaml", R"(name: kubelet-api-through-the-api-server
+virtualNodes: [{name: virtual-kubelet01}]
+steps:
+  - apply:
+      objects:
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: kubelet-probe, namespace: default, labels: {e2e: kubelet-probe}}
+          spec:
+            nodeName: virtual-kubelet01
+            tolerations: [{key: virtual-kubelet.io/provider, operator: Exists, effect: NoSchedule}]
+            containers: [{name: nginx, image: "nginx:1.25"}]
+  - wait: {until: {pods: {selector: e2e=kubelet-probe, count: 1, phase: Running}}, timeout: 30s}
+  - expect:
+      containerGroups: [{pod: default/kubelet-probe, count: 1, status: Running}]
+      kubeletApi:
+        - {node: virtual-kubelet01, path: /runningpods/, contains: [kubelet-probe]}
+        - {node: virtual-kubelet01, path: "/containerLogs/default/kubelet-probe/nginx?tailLines=1", contains: ["nginx: started nginx:1.25"]}
+        - {node: virtual-kubelet01, path: /containerLogs/default/kubelet-probe/nope, status: 400, contains: [is not valid]}
+)");
+  Process sim({binary, "sim", "--real-cluster", "--kubeconfig", kubeconfig, "--kci-endpoint", kci_endpoint,
+               pki.file("kubelet-api-through-the-api-server.yaml")},
+              {"HOME=" + dir, "KCI_ACCESS_KEY=AKowner", "KCI_SECRET_KEY=SKowner", "KCI_REGION=cn-beijing-6"});
+  EXPECT_EQ(sim.wait(Clock::now() + kTimeout), 0) << sim.out << sim.err;
+  EXPECT_EQ(sim.out.find("kubeletApi["), std::string::npos) << sim.out;  // neither failed nor skipped
 
   // kubectl logs -f: the kubelet API streams as the log grows and ends with the container;
   // the API server relays the chunks as they come.
@@ -264,11 +295,11 @@ spec:
   eventually({"get", "pod", "counter", "-o", "jsonpath={.status.phase}"}, "Succeeded");
 
   // Deleting the pod deletes its container group and confirms the removal.
-  kubectl({"delete", "pod", "nginx", "counter", "--wait=true", "--timeout=30s"});
+  kubectl({"delete", "pod", "nginx", "counter", "kubelet-probe", "--wait=true", "--timeout=30s"});
   EXPECT_NE(kubectl({"get", "pod", "nginx"}, false).find("NotFound"), std::string::npos);
 
   EXPECT_EQ(provider.terminate(Clock::now() + kTimeout), 0) << provider.err;
-  EXPECT_NE(provider.out.find("2 groups created"), std::string::npos) << provider.out;
+  EXPECT_NE(provider.out.find("3 groups created"), std::string::npos) << provider.out;
   EXPECT_NE(provider.out.find("0 pods tracked"), std::string::npos) << provider.out;
   for (const std::string* text : {&provider.out, &provider.err}) EXPECT_EQ(text->find("SKowner"), std::string::npos);
   EXPECT_EQ(server.terminate(Clock::now() + kTimeout), 0) << server.err;
