@@ -5,7 +5,11 @@
 // Blocking: the caller's thread waits at most `timeout` (connect, TLS handshake, request
 // and answer together). HTTPS verifies the server's chain against the given CA bundle (or
 // the system's roots when it is empty) and the host name against the URL's host.
-// Must not: expose Boost.Asio/Beast here, retry (the callers' policies decide).
+// post_json keeps connections alive between calls, as kube-apiserver and kube-scheduler do
+// (a few idle ones per scheme, host, port and CA bundle, 90 s at most; thread-safe).
+// Must not: expose Boost.Asio/Beast here, retry (the callers' policies decide; the one
+// exception is a kept connection the server closed before it took the request, which is
+// sent again once on a new connection).
 #pragma once
 
 #include <chrono>
@@ -31,6 +35,7 @@ Result<ParsedUrl> parse_http_url(const std::string& url);
 //! POSTs `body` as application/json to `url`. `ca_pem` holds PEM certificates (several
 //! allowed). Errors: kInvalidArgument for a bad URL or CA bundle, kUnavailable for a
 //! connection, TLS or protocol failure, a timeout included (the message says which).
+//! The answer's `Connection: close` is honoured: that connection is not kept.
 Result<HttpAnswer> post_json(const std::string& url, const std::string& body, const std::string& ca_pem,
                              std::chrono::milliseconds timeout);
 
