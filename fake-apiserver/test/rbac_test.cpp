@@ -153,6 +153,10 @@ TEST(RbacRules, RequestAttributesFollowKubeApiserver) {
 // ---- the authorizer over stored roles ------------------------------------------------------
 
 struct Authz : ::testing::Test {
+  void SetUp() override {
+    for (const char* ns : {"team", "ns", "other"})
+      ASSERT_TRUE(c.client.create(kube::namespaces(), {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
+  }
   void create(const kube::ResourceRef& ref, const Json& object) {
     auto r = c.client.create(ref.in(object["metadata"].value("namespace", "")), object);
     ASSERT_TRUE(r.ok()) << r.error().message;
