@@ -152,7 +152,7 @@ TEST(RbacRules, RequestAttributesFollowKubeApiserver) {
 
 // ---- the authorizer over stored roles ------------------------------------------------------
 
-struct Authz : ::testing::Test {
+struct RbacAuthz : ::testing::Test {
   void SetUp() override {
     for (const char* ns : {"team", "ns", "other"})
       ASSERT_TRUE(c.client.create(kube::namespaces(), {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}).ok());
@@ -166,7 +166,7 @@ struct Authz : ::testing::Test {
   RbacAuthorizer authorizer{c.client};
 };
 
-TEST_F(Authz, DeniesByDefaultWithKubeApiserversMessage) {
+TEST_F(RbacAuthz, DeniesByDefaultWithKubeApiserversMessage) {
   const auto u = service_account("kube-system", "virtual-kubelet-sa");
   Status st = check(u, resource("get", "", "pods", "default", "x"));
   ASSERT_FALSE(st.ok());
@@ -190,11 +190,11 @@ TEST_F(Authz, DeniesByDefaultWithKubeApiserversMessage) {
             "forbidden: User \"system:serviceaccount:kube-system:virtual-kubelet-sa\" cannot get path \"/metrics\"");
 }
 
-TEST_F(Authz, MastersBypass) {
+TEST_F(RbacAuthz, MastersBypass) {
   EXPECT_TRUE(check(RequestUser{}, resource("delete", "", "nodes", "", "n")).ok());
 }
 
-TEST_F(Authz, ClusterRoleBindingGrantsEverywhere) {
+TEST_F(RbacAuthz, ClusterRoleBindingGrantsEverywhere) {
   create(kClusterRoles, role("ClusterRole", "reader", {{{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"list"}}}}));
   create(kClusterRoleBindings, binding("ClusterRoleBinding", "reader", "ClusterRole", "reader", {sa("a", "ns1")}));
   EXPECT_TRUE(check(service_account("ns1", "a"), resource("list", "", "pods", "anywhere")).ok());
@@ -203,7 +203,7 @@ TEST_F(Authz, ClusterRoleBindingGrantsEverywhere) {
   EXPECT_FALSE(check(service_account("ns1", "a"), resource("get", "", "pods", "anywhere", "p")).ok());
 }
 
-TEST_F(Authz, RoleBindingGrantsOnlyInItsNamespaceEvenForAClusterRole) {
+TEST_F(RbacAuthz, RoleBindingGrantsOnlyInItsNamespaceEvenForAClusterRole) {
   create(kClusterRoles, role("ClusterRole", "cm-reader", {{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get"}}}}));
   create(kRoles, role("Role", "lease", {{{"apiGroups", {"coordination.k8s.io"}}, {"resources", {"leases"}}, {"verbs", {"update"}}}},
                       "kube-node-lease"));
@@ -220,7 +220,7 @@ TEST_F(Authz, RoleBindingGrantsOnlyInItsNamespaceEvenForAClusterRole) {
   EXPECT_FALSE(check(u, resource("update", "coordination.k8s.io", "leases", "default", "n")).ok());
 }
 
-TEST_F(Authz, GroupAndUserSubjectsAndServiceAccountDefaultNamespace) {
+TEST_F(RbacAuthz, GroupAndUserSubjectsAndServiceAccountDefaultNamespace) {
   create(kClusterRoles, role("ClusterRole", "nodes", {{{"apiGroups", {""}}, {"resources", {"nodes"}}, {"verbs", {"get"}}}}));
   create(kClusterRoleBindings, binding("ClusterRoleBinding", "ops", "ClusterRole", "nodes",
                                        {{{"kind", "Group"}, {"name", "ops"}}, {{"kind", "User"}, {"name", "alice"}}}));
@@ -241,7 +241,7 @@ TEST_F(Authz, GroupAndUserSubjectsAndServiceAccountDefaultNamespace) {
   EXPECT_FALSE(check(service_account("other", "app"), resource("get", "", "pods", "team", "p")).ok());
 }
 
-TEST_F(Authz, BootstrapRolesLetAuthenticatedUsersDiscover) {
+TEST_F(RbacAuthz, BootstrapRolesLetAuthenticatedUsersDiscover) {
   ASSERT_TRUE(create_bootstrap_rbac(c.client).ok());
   ASSERT_TRUE(create_bootstrap_rbac(c.client).ok());  // again: existing ones are kept
   const auto u = service_account("ns", "x");
@@ -261,7 +261,7 @@ TEST_F(Authz, BootstrapRolesLetAuthenticatedUsersDiscover) {
 
 // ---- validation --------------------------------------------------------------------------------
 
-TEST_F(Authz, ValidationNamesTheField) {
+TEST_F(RbacAuthz, ValidationNamesTheField) {
   auto bad_kind = binding("ClusterRoleBinding", "b", "Role", "r", {sa("a", "ns")});
   auto r = c.client.create(kClusterRoleBindings, bad_kind);
   ASSERT_FALSE(r.ok());
@@ -294,7 +294,7 @@ TEST_F(Authz, ValidationNamesTheField) {
   EXPECT_EQ((*r)->at("subjects")[0].value("apiGroup", ""), "rbac.authorization.k8s.io");
 }
 
-TEST_F(Authz, RoleRefIsImmutable) {
+TEST_F(RbacAuthz, RoleRefIsImmutable) {
   create(kRoleBindings, binding("RoleBinding", "b", "Role", "r1", {sa("a", "ns")}, "ns"));
   auto current = c.client.get(kRoleBindings.in("ns").named("b"));
   ASSERT_TRUE(current.ok());
