@@ -328,6 +328,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto core = server_.core;
     auto gate = server_.gate;
     std::weak_ptr<Session> weak = this->shared_from_this();
+    if (req.method == "POST" && split_target(req.target).first == kSelfSubjectAccessReviews) {
+      // `kubectl auth can-i`: any authenticated user may ask about itself.
+      server_.owner.submit_read([core, gate, weak, user = *user, body = std::move(req.body), keep_alive] {
+        HttpResponse r = self_subject_access_review(core->authorizer.get(), user, body);
+        gate->post([weak, r = std::move(r), keep_alive] {
+          if (auto s = weak.lock()) s->respond(r, keep_alive);
+        });
+      });
+      return;
+    }
     if (is_watch_request(req)) {
       const std::uint64_t id = server_.next_stream++;
       std::optional<std::chrono::seconds> timeout = watch_timeout(req);

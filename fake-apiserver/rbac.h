@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/kube/kube_client.h"
@@ -70,6 +71,15 @@ class RbacAuthorizer {
 std::string forbidden_message(const RequestUser& user, const RequestAttributes& attributes);
 //! The 403 answer: a Status with reason Forbidden and details {name, group, kind: resource}.
 HttpResponse forbidden_response(const RequestUser& user, const RequestAttributes& attributes);
+
+//! The path `kubectl auth can-i` posts to.
+inline constexpr std::string_view kSelfSubjectAccessReviews = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+//! Answers a SelfSubjectAccessReview (authorization.k8s.io/v1) for `user`: the review with
+//! status.allowed as `authorizer` decides (null authorizer = AlwaysAllow: allowed). Every
+//! authenticated user may ask, as kube-apiserver's system:basic-user role grants. A body that
+//! is not a review, or names neither or both of spec.resourceAttributes and
+//! spec.nonResourceAttributes, is refused naming the field.
+HttpResponse self_subject_access_review(RbacAuthorizer* authorizer, const RequestUser& user, std::string_view body);
 
 //! True for the four RBAC resources.
 bool is_rbac_resource(const kube::ResourceInfo& info);

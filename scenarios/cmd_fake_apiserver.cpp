@@ -61,7 +61,9 @@ constexpr std::string_view kUsage =
     "                    decide, as in kube-apiserver (system:masters bypasses; the default\n"
     "                    cluster-admin, system:discovery and system:public-info-viewer roles\n"
     "                    and bindings are created); refusals are 403 Forbidden, each one\n"
-    "                    also written to stderr. Client certificates name user CN, groups O\n";
+    "                    also written to stderr. Client certificates name user CN, groups O.\n"
+    "                    SelfSubjectAccessReviews (kubectl auth can-i) are answered in\n"
+    "                    either mode\n";
 
 //! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
 bool write_file(const std::string& path, const std::string& text) {

@@ -447,6 +447,33 @@ TEST(RbacHttp, AGrantCreatedOverHttpTakesEffectAtOnce) {
                    role("ClusterRole", "more", {{{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"*"}}}}).dump())
                 .status,
             403);
+  // `kubectl auth can-i`: a SelfSubjectAccessReview, answered for the asking user.
+  const Json can_list = {{"apiVersion", "authorization.k8s.io/v1"},
+                         {"kind", "SelfSubjectAccessReview"},
+                         {"spec", {{"resourceAttributes", {{"verb", "list"}, {"resource", "nodes"}}}}}};
+  const Reply yes = s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token",
+                           can_list.dump());
+  EXPECT_EQ(yes.status, 201);
+  EXPECT_EQ(yes.body["status"]["allowed"], true) << yes.body.dump();
+  Json can_delete = can_list;
+  can_delete["spec"]["resourceAttributes"]["verb"] = "delete";
+  const Reply no = s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token",
+                          can_delete.dump());
+  EXPECT_EQ(no.body["status"]["allowed"], false) << no.body.dump();
+  // As kubectl sends it: protobuf in Kubernetes' envelope ("k8s\0", runtime.Unknown.raw).
+  auto field = [](int number, const std::string& bytes) {
+    return std::string(1, static_cast<char>(number << 3 | 2)) + static_cast<char>(bytes.size()) + bytes;
+  };
+  const std::string attributes = field(2, "list") + field(5, "nodes");
+  const std::string proto = std::string("k8s\0", 4) + field(2, field(2, field(1, attributes)));
+  const Reply from_kubectl =
+      s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token", proto);
+  EXPECT_EQ(from_kubectl.status, 201);
+  EXPECT_EQ(from_kubectl.body["spec"]["resourceAttributes"], (Json{{"verb", "list"}, {"resource", "nodes"}}));
+  EXPECT_EQ(from_kubectl.body["status"]["allowed"], true) << from_kubectl.body.dump();
+  const Reply neither = s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token",
+                               Json{{"kind", "SelfSubjectAccessReview"}, {"spec", Json::object()}}.dump());
+  EXPECT_EQ(neither.status, 422);
   // Discovery lists the RBAC group.
   const Reply rbac = s.call(http::verb::get, "/apis/rbac.authorization.k8s.io/v1", "vk-token");
   EXPECT_EQ(rbac.status, 200);

@@ -815,6 +815,15 @@ TEST(DeployManifests, ComponentsWorkAsTheirServiceAccountsWithRbacEnforced) {
   // The node lease, renewed through the kube-node-lease Role.
   EXPECT_EQ(cluster.kubectl({"-n", "kube-node-lease", "get", "lease", "virtual-kubelet"}).code, 0);
 
+  // kubectl auth can-i, as the virtual kubelet's ServiceAccount.
+  const std::string vk_config = cluster.dir + "/virtual-kubelet-sa.kubeconfig";
+  const auto can = cluster.kubectl({"auth", "can-i", "update", "nodes/status"}, vk_config);
+  EXPECT_EQ(can.code, 0) << can.out << can.err;
+  EXPECT_EQ(can.out, "yes\n") << can.err;
+  const auto cannot = cluster.kubectl({"auth", "can-i", "delete", "nodes"}, vk_config);
+  EXPECT_NE(cannot.code, 0);
+  EXPECT_EQ(cannot.out.substr(0, 2), "no") << cannot.out << cannot.err;
+
   // No request of any component was refused.
   EXPECT_EQ(cluster.refusals(), std::vector<std::string>{});
   for (Process* p : {&provider, &webhook, &extender}) {
