@@ -6,6 +6,7 @@
 #include "core/k8s/object.h"
 #include "fake-apiserver/admission.h"
 #include "fake-apiserver/pod_validation.h"
+#include "fake-apiserver/rbac.h"
 #include "fake-apiserver/workload_validation.h"
 
 namespace kci::apiserver {
@@ -296,9 +297,15 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
   // Every namespace carries its name as a label, so namespaceSelectors can name it.
   if (info->group.empty() && info->resource == "namespaces")
     object["metadata"]["labels"][std::string(kNamespaceNameLabel)] = name;
+  // RBAC objects take path-segment names (the built-in ones have ':'), as kube-apiserver's
+  // RBAC registries validate them.
   const bool dns_ok = info->resource == "namespaces" ? is_dns1123_label(name)
+                      : is_rbac_resource(*info)      ? is_rbac_name(name)
                                                      : is_dns1123_subdomain(name) ||
                                                            info->resource == "events";
+  if (!dns_ok && is_rbac_resource(*info))
+    return kube::invalid(ref.named(name), "metadata.name: Invalid value: \"" + name +
+                                              "\": may not be '.' or '..' or contain '/' or '%'");
   if (!dns_ok)
     return kube::invalid(ref.named(name),
                          "metadata.name: Invalid value: \"" + name +
@@ -313,6 +320,11 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
     ResourceRegistry probe = registry_;
     auto r = probe.register_crd(object);
     if (!r.ok()) return kube::invalid(ref.named(name), r.error().message);
+  }
+  if (is_rbac_resource(*info)) {
+    default_rbac_object(*info, object);
+    Status v = validate_rbac_object(*info, object);
+    if (!v.ok()) return kube::invalid(ref.named(name), v.error().message);
   }
   if (store_.get(key, ns, name)) return kube::already_exists(ref.named(name));
   Json& m = object["metadata"];
@@ -455,6 +467,11 @@ Result<Object> ApiServer::write_update(const kube::ResourceInfo& info, const Res
     ResourceRegistry probe = registry_;
     auto r = probe.register_crd(next);
     if (!r.ok()) return kube::invalid(ref, r.error().message);
+  }
+  if (is_rbac_resource(info)) {
+    default_rbac_object(info, next);
+    Status v = validate_rbac_update(info, cur, next);
+    if (!v.ok()) return kube::invalid(ref, v.error().message);
   }
   next["metadata"]["resourceVersion"] = cm.value("resourceVersion", "");
   // A no-op write keeps the version and sends no event, as kube-apiserver does.

@@ -37,6 +37,7 @@ struct ApiServerOptions {
 struct RequestUser {
   std::string username = "system:admin";
   std::vector<std::string> groups = {"system:masters", "system:authenticated"};
+  std::string uid;
 };
 
 class ApiServer {

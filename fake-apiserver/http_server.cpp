@@ -19,6 +19,7 @@
 
 #include "core/duration.h"
 #include "fake-apiserver/http_client.h"
+#include "fake-apiserver/rbac.h"
 #include "fake-apiserver/rest_api.h"
 
 namespace kci::apiserver {
@@ -65,9 +66,14 @@ struct Core {
   kube::KubeClient& client;
   const Clock& clock;
   std::unique_ptr<RestApi> api;
+  //! Set with --authorization-mode RBAC: decides every request before it is served.
+  std::unique_ptr<RbacAuthorizer> authorizer;
   //! Running watches by stream id; touched only on the owner's thread.
   std::map<std::uint64_t, std::unique_ptr<kube::WatchHandle>> watches;
 };
+
+//! The --token admin: the default RequestUser, in system:masters.
+RequestUser admin_user() { return RequestUser(); }
 
 std::string status_line(int status) {
   const auto reason = http::obsolete_reason(static_cast<http::status>(status));
@@ -151,6 +157,52 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     } else {
       return false;
     }
+  }
+
+  //! The user a verified client certificate names (CN; O entries as groups), if any.
+  std::optional<RequestUser> certificate_user_of_peer() {
+    if (!client_certificate_verified()) return std::nullopt;
+    if constexpr (kTls) {
+      X509* cert = SSL_get_peer_certificate(stream_.native_handle());
+      if (!cert) return std::nullopt;
+      X509_NAME* subject = X509_get_subject_name(cert);
+      auto text = [](X509_NAME_ENTRY* e) {
+        const ASN1_STRING* data = X509_NAME_ENTRY_get_data(e);
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                           static_cast<std::size_t>(ASN1_STRING_length(data)));
+      };
+      std::string cn;
+      std::vector<std::string> orgs;
+      for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
+        X509_NAME_ENTRY* e = X509_NAME_get_entry(subject, i);
+        const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+        if (nid == NID_commonName) cn = text(e);
+        if (nid == NID_organizationName) orgs.push_back(text(e));
+      }
+      X509_free(cert);
+      return certificate_user(std::move(cn), std::move(orgs));
+    } else {
+      return std::nullopt;
+    }
+  }
+
+  //! Who sent the request: a verified certificate, the admin token, a token of the token
+  //! file; anonymous when the server asks for no credentials; nullopt = 401.
+  std::optional<RequestUser> authenticate(const http::request<http::string_body>& msg) {
+    if (auto user = certificate_user_of_peer()) return user;
+    const auto& o = server_.options;
+    if (const auto it = msg.find(http::field::authorization); it != msg.end()) {
+      const std::string_view value(it->value().data(), it->value().size());
+      constexpr std::string_view kBearer = "Bearer ";
+      if (value.substr(0, kBearer.size()) == kBearer) {
+        const std::string_view token = value.substr(kBearer.size());
+        if (!o.bearer_token.empty() && token == o.bearer_token) return admin_user();
+        if (const auto u = o.token_users.find(token); u != o.token_users.end()) return u->second;
+      }
+    }
+    const bool need_auth = !o.bearer_token.empty() || !o.client_ca_file.empty() || !o.token_users.empty();
+    if (need_auth) return std::nullopt;
+    return anonymous_user();
   }
 
   //! Closes the socket and releases the watch, if any (socket thread).
@@ -256,25 +308,47 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     req.body = msg.body();
     const bool keep_alive = msg.keep_alive();
 
-    const bool need_auth = !server_.options.bearer_token.empty() || !server_.options.client_ca_file.empty();
-    if (need_auth && !client_certificate_verified()) {
-      const auto it = msg.find(http::field::authorization);
-      const std::string want = "Bearer " + server_.options.bearer_token;
-      if (server_.options.bearer_token.empty() || it == msg.end() || std::string(it->value()) != want) {
-        respond(error_response(make_error(ErrorCode::kUnauthorized, "Unauthorized", "Unauthorized")),
-                keep_alive);
-        return;
-      }
+    std::optional<RequestUser> user = authenticate(msg);
+    if (!user) {
+      respond(error_response(make_error(ErrorCode::kUnauthorized, "Unauthorized", "Unauthorized")), keep_alive);
+      return;
     }
+    // Decided on the owner's thread, where the roles are read, just before the request runs.
+    std::optional<RequestAttributes> attributes;
+    if (server_.core->authorizer) attributes = request_attributes(req);
+    const HttpServerOptions* opts = &server_.options;
+    auto refusal = [user = *user, attributes, opts](Core& core) -> std::optional<HttpResponse> {
+      if (!attributes) return std::nullopt;
+      const Status decision = core.authorizer->authorize(user, *attributes);
+      if (decision.ok()) return std::nullopt;
+      if (opts->on_forbidden) opts->on_forbidden(decision.error().message);
+      return forbidden_response(user, *attributes);
+    };
 
     auto core = server_.core;
     auto gate = server_.gate;
     std::weak_ptr<Session> weak = this->shared_from_this();
+    if (req.method == "POST" && split_target(req.target).first == kSelfSubjectAccessReviews) {
+      // `kubectl auth can-i`: any authenticated user may ask about itself.
+      server_.owner.submit_read([core, gate, weak, user = *user, body = std::move(req.body), keep_alive] {
+        HttpResponse r = self_subject_access_review(core->authorizer.get(), user, body);
+        gate->post([weak, r = std::move(r), keep_alive] {
+          if (auto s = weak.lock()) s->respond(r, keep_alive);
+        });
+      });
+      return;
+    }
     if (is_watch_request(req)) {
       const std::uint64_t id = server_.next_stream++;
       std::optional<std::chrono::seconds> timeout = watch_timeout(req);
       OwnerLoop* owner = &server_.owner;
-      server_.owner.submit([core, gate, weak, id, timeout, owner, req = std::move(req), keep_alive] {
+      server_.owner.submit([core, gate, weak, id, timeout, owner, req = std::move(req), keep_alive, refusal] {
+        if (auto r = refusal(*core)) {
+          gate->post([weak, r = std::move(*r), keep_alive] {
+            if (auto s = weak.lock()) s->respond(r, keep_alive);
+          });
+          return;
+        }
         RestApi::WatchSink sink;
         sink.line = [gate, weak](std::string line) {
           gate->post([weak, line = std::move(line)]() mutable {
@@ -308,8 +382,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     const HttpServerOptions* options = &server_.options;
     const bool read = req.method == "GET" || req.method == "HEAD";
-    auto task = [core, gate, weak, req = std::move(req), keep_alive, options] {
-      HttpResponse r = core->api->handle(req);
+    auto task = [core, gate, weak, req = std::move(req), keep_alive, options, refusal] {
+      std::optional<HttpResponse> refused = refusal(*core);
+      HttpResponse r = refused ? std::move(*refused) : core->api->handle(req);
       if (!r.proxy_url.empty())
         return proxy(gate, weak, r.proxy_url, r.proxy_verbatim, keep_alive, options->kubelet_ca_pem);
       gate->post([weak, r = std::move(r), keep_alive] {
@@ -475,6 +550,8 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
   const auto& o = impl_->options;
   if (!o.client_ca_file.empty() && o.tls_cert_file.empty())
     return invalid_argument("a client CA file needs TLS (a certificate and a key file)");
+  if (o.authorization_mode != "AlwaysAllow" && o.authorization_mode != "RBAC")
+    return invalid_argument("authorization mode \"" + o.authorization_mode + "\": expected AlwaysAllow or RBAC");
   if (o.tls_cert_file.empty() != o.tls_key_file.empty())
     return invalid_argument(std::string("TLS needs both a certificate and a key file; only the ") +
                             (o.tls_cert_file.empty() ? "key" : "certificate") + " was given");
@@ -510,6 +587,8 @@ Status HttpServer::start(const std::string& host, std::uint16_t port) {
   impl_->core->api = std::make_unique<RestApi>(impl_->core->client, impl_->core->clock,
                                                host + ":" + std::to_string(impl_->port));
   impl_->core->api->set_kubelet_scheme(impl_->options.kubelet_scheme);
+  if (impl_->options.authorization_mode == "RBAC")
+    impl_->core->authorizer = std::make_unique<RbacAuthorizer>(impl_->core->client);
   impl_->acceptor.emplace(std::move(acc));
   impl_->accept_loop();
   impl_->thread = std::thread([this] { impl_->ioc.run(); });

@@ -14,19 +14,22 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "core/clock.h"
 #include "core/kube/kube_client.h"
 #include "core/result.h"
+#include "fake-apiserver/authentication.h"
 #include "fake-apiserver/owner_loop.h"
 
 namespace kci::apiserver {
 
 //! Options of the HTTP face.
 struct HttpServerOptions {
-  //! When not empty, every request must carry "Authorization: Bearer <token>" (401 otherwise).
+  //! When not empty, every request must carry "Authorization: Bearer <token>" (401 otherwise),
+  //! a token of token_users, or a verified client certificate; this token is the admin's.
   std::string bearer_token;
   //! PEM certificate chain and private key files: both set = serve HTTPS (TLS 1.2+) instead of
   //! plain HTTP; one without the other is refused by start().
@@ -40,6 +43,16 @@ struct HttpServerOptions {
   //! without --kubelet-certificate-authority) or "http".
   std::string kubelet_scheme = "https";
   std::string kubelet_ca_pem;
+  //! kube-apiserver's --token-auth-file users, by token: a request bearing one of these
+  //! tokens is that user (the admin bearer_token stays a system:masters superuser).
+  TokenUsers token_users;
+  //! kube-apiserver's --authorization-mode: "AlwaysAllow" (every authenticated request is
+  //! served, as before) or "RBAC" (rbac.h decides; a refusal is a 403 Forbidden Status).
+  //! Applies to HTTP requests only: the in-process clients behind the server are unchecked.
+  std::string authorization_mode = "AlwaysAllow";
+  //! Told every refusal's message (on the owner's thread), so an operator sees which call a
+  //! role lacks without reading the client's log. Optional.
+  std::function<void(const std::string&)> on_forbidden;
 };
 
 class HttpServer {

@@ -13,6 +13,7 @@
 #include "core/random.h"
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/kubeconfig.h"
+#include "fake-apiserver/rbac.h"
 #include "fake-apiserver/scheduler.h"
 #include "scenarios/apiserver_stack.h"
 
@@ -21,7 +22,8 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: kci-vk fake-apiserver [--listen HOST:PORT] [--kubeconfig-out PATH] [--token TOKEN]\n"
-    "                             [--require-token] [--seed N]\n"
+    "                             [--require-token] [--seed N] [--token-auth-file FILE]\n"
+    "                             [--authorization-mode AlwaysAllow|RBAC] [TLS flags...]\n"
     "  --listen          address to serve on (default 127.0.0.1:6443; port 0 = any free port)\n"
     "  --kubeconfig-out  where to write the kubeconfig for kubectl (default ./kubeconfig)\n"
     "  --token           the bearer token written to the kubeconfig (default: a random one);\n"
@@ -46,7 +48,22 @@ constexpr std::string_view kUsage =
     "                    InternalIP and kubelet port (default https, as kube-apiserver)\n"
     "  --kubelet-certificate-authority FILE\n"
     "                    verify the kubelets' certificates with this CA (default: not\n"
-    "                    verified, as kube-apiserver without this flag)\n";
+    "                    verified, as kube-apiserver without this flag)\n"
+    "  --token-auth-file FILE\n"
+    "                    kube-apiserver's static token file: CSV lines token,user,uid and an\n"
+    "                    optional quoted \"group1,group2\"; a request bearing a token is that\n"
+    "                    user (system:serviceaccount:<ns>:<name> users get the ServiceAccount\n"
+    "                    groups). The --token admin (group system:masters) is still accepted\n"
+    "                    and now required of clients, as with --require-token\n"
+    "  --authorization-mode AlwaysAllow|RBAC\n"
+    "                    AlwaysAllow (default): every authenticated request is served. RBAC:\n"
+    "                    the Roles, ClusterRoles and bindings of rbac.authorization.k8s.io/v1\n"
+    "                    decide, as in kube-apiserver (system:masters bypasses; the default\n"
+    "                    cluster-admin, system:discovery and system:public-info-viewer roles\n"
+    "                    and bindings are created); refusals are 403 Forbidden, each one\n"
+    "                    also written to stderr. Client certificates name user CN, groups O.\n"
+    "                    SelfSubjectAccessReviews (kubectl auth can-i) are answered in\n"
+    "                    either mode\n";
 
 //! Writes `text` to `path` through a temporary file, so a reader never sees half of it.
 bool write_file(const std::string& path, const std::string& text) {
@@ -68,6 +85,7 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   bool require_token = false;
   std::string tls_cert, tls_key, client_ca, scheduler_config, kubelet_scheme = "https", kubelet_ca_file;
   std::vector<std::pair<std::string, std::string>> webhook_services;  // "ns/name" -> "host:port"
+  std::string token_auth_file, authorization_mode = "AlwaysAllow";
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](std::string& v) {
@@ -106,6 +124,14 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
       kubelet_scheme = v;
     } else if (a == "--kubelet-certificate-authority" && value(v)) {
       kubelet_ca_file = v;
+    } else if (a == "--token-auth-file" && value(v)) {
+      token_auth_file = v;
+    } else if (a == "--authorization-mode" && value(v)) {
+      if (v != "AlwaysAllow" && v != "RBAC") {
+        err << "kci-vk fake-apiserver: --authorization-mode is \"" << v << "\"; expected AlwaysAllow or RBAC\n";
+        return 2;
+      }
+      authorization_mode = v;
     } else if (a == "--require-token") {
       require_token = true;
     } else if (a == "--seed" && value(v)) {
@@ -167,6 +193,15 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
     }
     extenders = std::move(*parsed);
   }
+  apiserver::TokenUsers token_users;
+  if (!token_auth_file.empty()) {
+    auto users = apiserver::load_token_auth_file(token_auth_file);
+    if (!users.ok()) {
+      err << "kci-vk fake-apiserver: --token-auth-file: " << users.error().message << "\n";
+      return 2;
+    }
+    token_users = std::move(*users);
+  }
   if (token.empty()) {
     // A fresh token per run: this is a process edge, real randomness is allowed here.
     std::random_device rd;
@@ -193,7 +228,20 @@ int run_fake_apiserver(int argc, char** argv, std::ostream& out, std::ostream& e
   }
   apiserver::RealTimeLoop& loop = (*stack)->loop();
   apiserver::HttpServerOptions http_options;
-  if (require_token) http_options.bearer_token = token;
+  // Once some clients are told apart by their tokens, the admin must show its own.
+  if (require_token || !token_users.empty()) http_options.bearer_token = token;
+  http_options.token_users = std::move(token_users);
+  http_options.authorization_mode = authorization_mode;
+  http_options.on_forbidden = [&err](const std::string& message) {
+    err << "kci-vk fake-apiserver: 403 " << message << "\n" << std::flush;
+  };
+  if (authorization_mode == "RBAC") {
+    // The loop has not started: the client may be called from here.
+    if (Status st = apiserver::create_bootstrap_rbac((*stack)->client()); !st.ok()) {
+      err << "kci-vk fake-apiserver: " << st.error().message << "\n";
+      return 1;
+    }
+  }
   http_options.tls_cert_file = tls_cert;
   http_options.tls_key_file = tls_key;
   http_options.client_ca_file = client_ca;

@@ -42,6 +42,11 @@ const std::vector<ResourceInfo>& builtin_resources() {
        "CustomResourceDefinition", false, {"crd", "crds"}, {"status"}, {}},
       {"scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false,
        {"pc"}, {}, {}},
+      {"rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, {}, {}, {}},
+      {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false,
+       {}, {}, {}},
   };
   return table;
 }

@@ -3,11 +3,21 @@
 // the virtual kubelet's Deployment carries every flag and variable of seed 001; every
 // Deployment's args are accepted by the command's own flag parser (with the manifest's env,
 // placeholders replaced as an operator would); and, when kubectl is installed, every
-// manifest applies to `kci-vk fake-apiserver` and make-certs.sh creates its Secrets there.
+// manifest applies to `kci-vk fake-apiserver` and make-certs.sh creates its Secrets there,
+// and with RBAC enforced (--authorization-mode RBAC) the virtual kubelet, the extender and
+// the profile webhook do their work as their ServiceAccounts without a refused request,
+// while a role with one rule removed gets the component refused.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <memory>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -405,11 +415,181 @@ TEST(DeployManifests, ExtenderArgsAreAcceptedAndItsServiceIsTheOneKubeSchedulerC
     }
 }
 
-TEST(DeployManifests, WebhookServesWithTheManifestsArgsBehindTheConfiguredService) {
+//! A container's args as a process on this machine runs them: `binary` first, mounted files
+//! (volumeMounts) moved to `mounted`, --listen HOST:PORT on 127.0.0.1:`port` (the manifest's
+//! port is returned in `*manifest_port`), and --in-cluster replaced by --kubeconfig
+//! `kubeconfig`. Why not --in-cluster itself: it reads the token and CA from the fixed
+//! /var/run/secrets/kubernetes.io/serviceaccount, as client-go's rest.InClusterConfig does
+//! (client-go has no variable that moves them), so the test gives the same ServiceAccount
+//! token and CA in a kubeconfig instead.
+std::vector<std::string> local_argv(const std::string& binary, const Json& container, const std::string& mounted,
+                                    int port, const std::string& kubeconfig, int* manifest_port) {
+  const auto args = args_of(container);
+  std::vector<std::string> argv = {binary};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    for (const auto& m : container.value("volumeMounts", Json::array())) {
+      const std::string from = m.value("mountPath", "");
+      if (a.rfind(from + "/", 0) == 0) a = mounted + a.substr(from.size());
+    }
+    if (i > 0 && args[i - 1] == "--listen") {
+      if (manifest_port) *manifest_port = std::stoi(a.substr(a.rfind(':') + 1));
+      a = "127.0.0.1:" + std::to_string(port);
+    }
+    if (a == "--in-cluster") {
+      argv.insert(argv.end(), {"--kubeconfig", kubeconfig});
+      continue;
+    }
+    argv.push_back(a);
+  }
+  return argv;
+}
+
+//! `kci-vk fake-apiserver` over HTTPS with RBAC enforced and a static token file that holds a
+//! token for each ServiceAccount the manifests run as: the admin applies the manifests with
+//! kubectl, the components connect as their ServiceAccounts. Every refusal is on its stderr.
+struct RbacCluster {
+  explicit RbacCluster(std::vector<std::string> extra_flags = {})
+      : pki("IP:127.0.0.1,DNS:localhost,DNS:kci-profile.kube-system.svc"), dir(pki.dir.string()) {
+    std::ofstream(dir + "/tokens.csv") << "vk-token,system:serviceaccount:kube-system:virtual-kubelet-sa,uid-vk\n"
+                                       << "extender-token,system:serviceaccount:kube-system:scheduler-extender,uid-ext\n"
+                                       << "profile-token,system:serviceaccount:kube-system:kci-profile,uid-profile\n";
+    std::vector<std::string> argv = {binary(), "fake-apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out",
+                                     dir + "/generated.kubeconfig", "--token", "admin-token", "--tls-cert-file",
+                                     pki.file("server.crt"), "--tls-private-key-file", pki.file("server.key"),
+                                     "--token-auth-file", dir + "/tokens.csv", "--authorization-mode", "RBAC"};
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    server = std::make_unique<Process>(argv);
+    const std::regex serving("serving (https://127\\.0\\.0\\.1:\\d+)");
+    server->read_until([&](const std::string& o) { return std::regex_search(o, serving); }, Clock::now() + kTimeout);
+    std::smatch m;
+    if (std::regex_search(server->out, m, serving)) url = m[1];
+    admin = kubeconfig_for("admin", "admin-token");
+  }
+  ~RbacCluster() {
+    if (server) server->terminate(Clock::now() + kTimeout);
+  }
+  RbacCluster(const RbacCluster&) = delete;
+  RbacCluster& operator=(const RbacCluster&) = delete;
+
+  static std::string binary() { return std::string(KCI_BINARY_DIR) + "/bin/kci-vk"; }
+
+  //! A kubeconfig that presents `token`.
+  std::string kubeconfig_for(const std::string& name, const std::string& token) const {
+    const std::string path = dir + "/" + name + ".kubeconfig";
+    std::ofstream(path) << "apiVersion: v1\nkind: Config\n"
+                        << "clusters: [{name: c, cluster: {server: \"" << url << "\", certificate-authority: \""
+                        << pki.file("ca.crt") << "\"}}]\n"
+                        << "users: [{name: " << name << ", user: {token: \"" << token << "\"}}]\n"
+                        << "contexts: [{name: c, context: {cluster: c, user: " << name << "}}]\n"
+                        << "current-context: c\n";
+    return path;
+  }
+
+  testing_process::Outcome kubectl(std::vector<std::string> args, const std::string& config = "") const {
+    args.insert(args.begin(), {kKubectl, "--kubeconfig", config.empty() ? admin : config});
+    Process p(args, {"HOME=" + dir, "KUBECONFIG="});
+    const int code = p.wait(Clock::now() + kTimeout);
+    return {code, p.out, p.err};
+  }
+
+  //! Applies every document of the shipped files that `keep` accepts (placeholders replaced;
+  //! the CRD files first, as the README orders them), as the admin. Returns how many.
+  int apply_manifests(const std::function<bool(const std::string& file, const Json&)>& keep,
+                      const std::function<void(Json&)>& edit = {}) const {
+    std::vector<fs::path> files = yaml_files();
+    std::stable_partition(files.begin(), files.end(),
+                          [](const fs::path& f) { return f.filename().string().find("crd") != std::string::npos; });
+    int applied = 0;
+    for (const auto& f : files) {
+      const std::string rel = fs::relative(f, kDeployDir).string();
+      auto docs = k8s::yaml_documents(substitute(read_text(f), rel));
+      EXPECT_TRUE(docs.ok()) << rel;
+      if (!docs.ok()) continue;
+      std::string out;
+      for (auto d : *docs) {
+        if (d.is_null() || !keep(rel, d)) continue;
+        if (edit) edit(d);
+        out += "---\n" + k8s::to_yaml(d);
+        ++applied;
+      }
+      if (out.empty()) continue;
+      const std::string path = dir + "/" + f.filename().string();
+      std::ofstream(path) << out;
+      const auto r = kubectl({"apply", "-f", path});
+      EXPECT_EQ(r.code, 0) << rel << ": " << r.out << r.err;
+    }
+    return applied;
+  }
+
+  //! The server's refusals so far: its "403 <kube-apiserver's message>" lines.
+  std::vector<std::string> refusals() {
+    server->read_until([](const std::string&) { return false; }, Clock::now() + std::chrono::milliseconds(100));
+    std::vector<std::string> out;
+    std::istringstream lines(server->err);
+    for (std::string line; std::getline(lines, line);)
+      if (line.find(": 403 ") != std::string::npos) out.push_back(line);
+    return out;
+  }
+
+  //! Waits (bounded) until a refusal containing `text` is on the server's stderr.
+  bool wait_refusal(const std::string& text) {
+    const auto deadline = Clock::now() + kTimeout;
+    while (Clock::now() < deadline)
+      for (const auto& r : refusals())
+        if (r.find(text) != std::string::npos) return true;
+    return false;
+  }
+
+  tls::LocalPki pki;
+  std::string dir, url, admin;
+  std::unique_ptr<Process> server;
+};
+
+//! The webhook's configuration with the test CA as caBundle (make-certs.sh's job in a cluster).
+void with_test_ca_bundle(Json& doc, const std::string& ca_pem) {
+  if (doc.value("kind", "") != "MutatingWebhookConfiguration") return;
+  for (auto& w : doc["webhooks"]) w["clientConfig"]["caBundle"] = k8s::base64_encode(ca_pem);
+}
+
+//! The status code of a plain HTTP GET of `path` on 127.0.0.1:`port`; -1 when it fails.
+int http_status(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval limit{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string answer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buf[256];
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) answer.assign(buf, static_cast<std::size_t>(n));
+    }
+  }
+  close(fd);
+  // "HTTP/1.1 200 OK"
+  if (answer.rfind("HTTP/1.", 0) != 0 || answer.size() < 12) return -1;
+  return std::atoi(answer.substr(9, 3).c_str());
+}
+
+//! A pod in default, labelled for the example Selector when `burst`.
+std::string pod_yaml(const std::string& name, bool burst) {
+  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: default\n" +
+         (burst ? "  labels: {k8s.ksyun.com/burst: \"true\"}\n" : "") +
+         "spec:\n  containers: [{name: c, image: \"nginx:1.25\"}]\n";
+}
+
+TEST(DeployManifests, WebhookServesInClusterAsItsServiceAccountBehindTheConfiguredService) {
   const Json& c = container_of("kci-profile");
   auto args = args_of(c);
   ASSERT_GE(args.size(), 1u);
   EXPECT_EQ(args.front(), "webhook");
+  EXPECT_NE(std::find(args.begin(), args.end(), "--in-cluster"), args.end()) << "the webhook watches its cluster";
   // The MutatingWebhookConfiguration calls this Service, which leads to the container.
   const Json* config = find("MutatingWebhookConfiguration", "kci-profile");
   ASSERT_NE(config, nullptr);
@@ -418,49 +598,61 @@ TEST(DeployManifests, WebhookServesWithTheManifestsArgsBehindTheConfiguredServic
   ASSERT_NE(service, nullptr);
   EXPECT_EQ(namespace_of(*service), svc_ref.value("namespace", ""));
   EXPECT_EQ((*service)["spec"]["ports"][0].value("port", 0), svc_ref.value("port", 443));
+  if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
+  ASSERT_EQ(access(RbacCluster::binary().c_str(), X_OK), 0) << RbacCluster::binary() << " is not built";
 
-  // kci-vk webhook has no parse function of its own: run it with the manifest's args, the
-  // mounted files replaced by a test certificate and the shipped kci-profile-files.
-  const std::string binary = std::string(KCI_BINARY_DIR) + "/bin/kci-vk";
-  ASSERT_EQ(access(binary.c_str(), X_OK), 0) << binary << " is not built";
-  tls::LocalPki pki;
-  const Json* files = find("ConfigMap", "kci-profile-files");
-  ASSERT_NE(files, nullptr);
-  std::map<std::string, std::string> mounts;  // mountPath -> the test's directory
-  for (const auto& m : c["volumeMounts"]) mounts[m.value("mountPath", "")] = pki.dir.string();
-  pki.write("tls.crt", pki.cert_pem);
-  pki.write("tls.key", pki.key_pem);
-  for (const auto& [key, text] : (*files)["data"].items()) pki.write(key, text.get<std::string>());
-  std::vector<std::string> argv = {binary};
-  int listen_port = -1;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    for (const auto& [from, to] : mounts)
-      if (a.rfind(from + "/", 0) == 0) a = to + a.substr(from.size());
-    if (i > 0 && args[i - 1] == "--listen") {
-      listen_port = std::stoi(a.substr(a.rfind(':') + 1));
-      a = "127.0.0.1:0";
-    }
-    argv.push_back(a);
-  }
-  EXPECT_EQ(target_port(*service, c), listen_port);
-  Process hook(argv);
+  // The cluster: RBAC enforced; the webhook's files (CRDs, its roles and Deployment, the
+  // example Selector, its configuration with the test CA) applied by the admin.
+  const int hook_port = testing_process::free_port();
+  RbacCluster cluster({"--webhook-service", "kube-system/kci-profile=127.0.0.1:" + std::to_string(hook_port)});
+  ASSERT_FALSE(cluster.url.empty()) << cluster.server->out << cluster.server->err;
+  const std::set<std::string> files = {"profile-selector-crds.yaml", "profile-webhook-deployment.yaml",
+                                       "profile-example-selector.yaml", "profile-webhook.yaml"};
+  const int applied = cluster.apply_manifests([&](const std::string& f, const Json&) { return files.count(f) > 0; },
+                                              [&](Json& d) { with_test_ca_bundle(d, cluster.pki.ca_pem); });
+  EXPECT_GE(applied, 8);
+
+  // The webhook as the Deployment runs it, as its ServiceAccount kube-system/kci-profile.
+  cluster.pki.write("tls.crt", cluster.pki.cert_pem);
+  cluster.pki.write("tls.key", cluster.pki.key_pem);
+  int manifest_port = -1;
+  Process hook(local_argv(RbacCluster::binary(), c, cluster.dir, hook_port,
+                          cluster.kubeconfig_for("kci-profile", "profile-token"), &manifest_port));
   ASSERT_TRUE(hook.started());
+  EXPECT_EQ(target_port(*service, c), manifest_port);
   const bool serving = hook.read_until(
       [](const std::string& o) { return o.find("webhook: serving") != std::string::npos; }, Clock::now() + kTimeout);
-  EXPECT_TRUE(serving) << hook.out << hook.err;
-  EXPECT_NE(hook.out.find("with 1 Selector(s)"), std::string::npos) << hook.out;
-  EXPECT_EQ(hook.err.find("kci-vk webhook:"), std::string::npos) << hook.err;  // no problems reported
+  ASSERT_TRUE(serving) << hook.out << hook.err;
+
+  // Its work: the API server's admission calls it for a pod the example Selector picks, and it
+  // pins that pod to virtual nodes by the Selector it read from the cluster. Until its watches
+  // have synced a pod may pass unchanged (failurePolicy Ignore), so retry, bounded.
+  bool mutated = false;
+  std::string seen;
+  const auto deadline = Clock::now() + kTimeout;
+  for (int i = 0; !mutated && Clock::now() < deadline; ++i) {
+    const std::string name = "burst-" + std::to_string(i);
+    std::ofstream(cluster.dir + "/" + name + ".yaml") << pod_yaml(name, true);
+    EXPECT_EQ(cluster.kubectl({"create", "-f", cluster.dir + "/" + name + ".yaml"}).code, 0);
+    seen = cluster.kubectl({"-n", "default", "get", "pod", name, "-o", "json"}).out;
+    mutated = seen.find("virtual-kubelet") != std::string::npos;
+    if (!mutated) hook.read_until([](const std::string&) { return false; }, Clock::now() + std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(mutated) << seen << "\nwebhook:\n" << hook.out << hook.err << "\nserver:\n" << cluster.server->err;
+  std::ofstream(cluster.dir + "/plain.yaml") << pod_yaml("plain", false);
+  EXPECT_EQ(cluster.kubectl({"create", "-f", cluster.dir + "/plain.yaml"}).code, 0);
+  EXPECT_EQ(cluster.kubectl({"-n", "default", "get", "pod", "plain", "-o", "json"}).out.find("virtual-kubelet"),
+            std::string::npos);
+
+  // Nothing the webhook asked for was refused, and the webhook reported no problem.
+  EXPECT_EQ(cluster.refusals(), std::vector<std::string>{});
+  EXPECT_EQ(hook.err.find("kci-vk webhook:"), std::string::npos) << hook.err;
   EXPECT_EQ(hook.terminate(Clock::now() + kTimeout), 0) << hook.err;
 }
 
-// RBAC kinds (Role, ClusterRole and their bindings) are not served by the fake API server
-// (core/kube/resources.cpp has no rbac.authorization.k8s.io), so kubectl cannot apply them
-// there; the KubeSchedulerConfiguration is a file for kube-scheduler --config, not an object.
-bool applies_to_fake(const Json& o) {
-  const std::string api = o.value("apiVersion", "");
-  return !is_component_config(o) && api.rfind("rbac.authorization.k8s.io/", 0) != 0;
-}
+// The KubeSchedulerConfiguration is a file for kube-scheduler --config, not an object;
+// everything else, the RBAC documents included, is applied.
+bool applies_to_fake(const Json& o) { return !is_component_config(o); }
 
 TEST(DeployManifests, EveryManifestAppliesWithKubectlAndMakeCertsCreatesTheSecrets) {
   if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
@@ -509,11 +701,13 @@ TEST(DeployManifests, EveryManifestAppliesWithKubectlAndMakeCertsCreatesTheSecre
       SCOPED_TRACE(rel);
       kubectl({"apply", "-f", path});
     }
-    EXPECT_GE(applied, 15);
-    EXPECT_GE(skipped, 10);
+    EXPECT_GE(applied, 30);
+    EXPECT_EQ(skipped, 1);  // the KubeSchedulerConfiguration
     for (const char* what : {"deployment/virtual-kubelet", "deployment/kci-scheduler-extender", "deployment/kci-profile",
                              "service/kci-profile", "service/kci-scheduler-extender", "job/kci-vk-cleanup",
-                             "serviceaccount/virtual-kubelet-sa", "configmap/extender-conf"})
+                             "serviceaccount/virtual-kubelet-sa", "configmap/extender-conf",
+                             "role.rbac.authorization.k8s.io/kci-scheduler-extender",
+                             "rolebinding.rbac.authorization.k8s.io/kci-profile-webhook"})
       EXPECT_NE(kubectl({"-n", "kube-system", "get", what, "-o", "name"}), "") << what;
 
     // make-certs.sh against the same server: both TLS Secrets, and the caBundle.
@@ -530,6 +724,132 @@ TEST(DeployManifests, EveryManifestAppliesWithKubectlAndMakeCertsCreatesTheSecre
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
+}
+
+// The proof that the shipped roles are enough and no more: the fake API server enforces RBAC,
+// every manifest (the RBAC documents too) is applied with kubectl, and the virtual kubelet,
+// the extender and the profile webhook run as their ServiceAccounts (tokens from the
+// server's token file) while seed 004's virtualNodeOnly scenario places pods on the virtual
+// node and sees them Running. No request of theirs is refused. Then one rule is taken out of
+// the extender's ClusterRole, and the extender's next start is refused with kube-apiserver's
+// Forbidden message: the check can fail.
+TEST(DeployManifests, ComponentsWorkAsTheirServiceAccountsWithRbacEnforced) {
+  if (access(kKubectl, X_OK) != 0) GTEST_SKIP() << "kubectl is not installed at " << kKubectl;
+  const std::string binary = RbacCluster::binary();
+  ASSERT_EQ(access(binary.c_str(), X_OK), 0) << binary << " is not built";
+  const std::string source = KCI_SOURCE_DIR;
+
+  Process kci({binary, "fake-kci", "--listen", "127.0.0.1:0"});
+  const std::regex kci_listening("on 127\\.0\\.0\\.1:(\\d+)");
+  std::smatch m;
+  kci.read_until([&](const std::string& o) { return std::regex_search(o, kci_listening); }, Clock::now() + kTimeout);
+  ASSERT_TRUE(std::regex_search(kci.out, m, kci_listening)) << kci.out << kci.err;
+  const std::string kci_endpoint = "http://127.0.0.1:" + m[1].str();
+
+  // kube-scheduler calls the extender, admission the webhook, at ports chosen now.
+  const int extender_port = testing_process::free_port(), hook_port = testing_process::free_port();
+  char tmpl[] = "/tmp/kci-rbac-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string scratch = tmpl;
+  std::ofstream(scratch + "/scheduler.yaml")
+      << "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nextenders:\n"
+         "  - urlPrefix: http://127.0.0.1:" << extender_port << "/scheduler\n"
+      << "    filterVerb: predicates/always_true\n    prioritizeVerb: priorities/group_score\n"
+         "    preemptVerb: preemption\n    weight: 1\n    nodeCacheCapable: false\n";
+  RbacCluster cluster({"--scheduler-config", scratch + "/scheduler.yaml", "--webhook-service",
+                       "kube-system/kci-profile=127.0.0.1:" + std::to_string(hook_port)});
+  ASSERT_FALSE(cluster.url.empty()) << cluster.server->out << cluster.server->err;
+
+  const int applied = cluster.apply_manifests([](const std::string&, const Json& d) { return applies_to_fake(d); },
+                                              [&](Json& d) { with_test_ca_bundle(d, cluster.pki.ca_pem); });
+  EXPECT_GE(applied, 30);
+  // The workloads the manifests deploy would be these processes in a cluster; here nothing runs
+  // their pods, and the processes below stand in for them.
+  EXPECT_EQ(cluster.kubectl({"-n", "kube-system", "scale", "deployment", "--all", "--replicas=0"}).code, 0);
+
+  // The components, each as its ServiceAccount.
+  cluster.pki.write("tls.crt", cluster.pki.cert_pem);
+  cluster.pki.write("tls.key", cluster.pki.key_pem);
+  Process webhook(local_argv(binary, container_of("kci-profile"), cluster.dir, hook_port,
+                             cluster.kubeconfig_for("kci-profile", "profile-token"), nullptr));
+  const std::string extender_config = cluster.kubeconfig_for("scheduler-extender", "extender-token");
+  Process extender(local_argv(binary, container_of("kci-scheduler-extender"), cluster.dir, extender_port,
+                              extender_config, nullptr));
+  const std::vector<std::string> kci_env = {"KCI_ACCESS_KEY=AKowner", "KCI_SECRET_KEY=SKowner",
+                                            "KCI_REGION=cn-beijing-6"};
+  std::vector<std::string> provider_env = kci_env;
+  provider_env.insert(provider_env.end(), {"KCI_CLUSTER_ID=c1", "KCI_SUBNET_ID=subnet-cn-beijing-6a",
+                                           "KCI_SECURITY_GROUP_IDS=sg-default", "VKUBELET_POD_IP=127.0.0.1"});
+  // vk.yaml's flags that reach the API server (the node lease in kube-node-lease); the node
+  // name and the cloud endpoint are the scenario's.
+  Process provider({binary, "provider", "--provider=kingsoftcloud", "--nodename", "virtual-kubelet", "--enable-node-lease",
+                    "--kubeconfig", cluster.kubeconfig_for("virtual-kubelet-sa", "vk-token"), "--kci-endpoint",
+                    kci_endpoint, "--listen", "127.0.0.1:0"},
+                   provider_env);
+  auto has = [](const std::string& text) {
+    return [text](const std::string& o) { return o.find(text) != std::string::npos; };
+  };
+  ASSERT_TRUE(webhook.read_until(has("webhook: serving"), Clock::now() + kTimeout)) << webhook.out << webhook.err;
+  ASSERT_TRUE(extender.read_until(has("extender: serving"), Clock::now() + kTimeout)) << extender.out << extender.err;
+  ASSERT_TRUE(provider.read_until(has("registered"), Clock::now() + kTimeout)) << provider.out << provider.err;
+  // The extender is ready once it has listed nodes, pods and its ConfigMap (its readinessProbe).
+  bool ready = false;
+  for (const auto deadline = Clock::now() + kTimeout; !ready && Clock::now() < deadline;) {
+    ready = http_status(extender_port, "/healthz") == 200;
+    if (!ready) extender.read_until(has("\x01"), Clock::now() + std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(ready) << extender.out << extender.err << cluster.server->err;
+
+  // Seed 004's virtualNodeOnly example against them, as the admin.
+  std::vector<std::string> sim_env = {"HOME=" + cluster.dir, "KUBECONFIG="};
+  sim_env.insert(sim_env.end(), kci_env.begin(), kci_env.end());
+  Process sim({binary, "sim", "--real-cluster", "--kubeconfig", cluster.admin, "--kci-endpoint", kci_endpoint,
+               source + "/scenarios/seeds/seed-004-virtual-node-only.yaml"},
+              sim_env);
+  EXPECT_EQ(sim.wait(Clock::now() + std::chrono::minutes(3)), 0)
+      << sim.out << sim.err << "\nAPI server:\n" << cluster.server->err << "\nprovider:\n" << provider.err;
+  EXPECT_NE(sim.out.find("seed-004-virtual-node-only  PASS"), std::string::npos) << sim.out;
+  const auto wide = cluster.kubectl({"get", "pods", "-l", "app=nginx", "-o", "wide"});
+  EXPECT_NE(wide.out.find("virtual-kubelet"), std::string::npos) << wide.out << wide.err;
+  EXPECT_NE(wide.out.find("Running"), std::string::npos) << wide.out;
+  // The node lease, renewed through the kube-node-lease Role.
+  EXPECT_EQ(cluster.kubectl({"-n", "kube-node-lease", "get", "lease", "virtual-kubelet"}).code, 0);
+
+  // kubectl auth can-i, as the virtual kubelet's ServiceAccount.
+  const std::string vk_config = cluster.dir + "/virtual-kubelet-sa.kubeconfig";
+  const auto can = cluster.kubectl({"auth", "can-i", "update", "nodes/status"}, vk_config);
+  EXPECT_EQ(can.code, 0) << can.out << can.err;
+  EXPECT_EQ(can.out, "yes\n") << can.err;
+  const auto cannot = cluster.kubectl({"auth", "can-i", "delete", "nodes"}, vk_config);
+  EXPECT_NE(cannot.code, 0);
+  EXPECT_EQ(cannot.out.substr(0, 2), "no") << cannot.out << cannot.err;
+
+  // No request of any component was refused.
+  EXPECT_EQ(cluster.refusals(), std::vector<std::string>{});
+  for (Process* p : {&provider, &webhook, &extender}) {
+    EXPECT_EQ(p->out.find("forbidden"), std::string::npos) << p->out;
+    EXPECT_EQ(p->err.find("forbidden"), std::string::npos) << p->err;
+  }
+
+  // One rule fewer: the extender's ClusterRole without pods. Its next start is refused.
+  const int applied_again = cluster.apply_manifests(
+      [](const std::string&, const Json& d) {
+        return d.value("kind", "") == "ClusterRole" && name_of(d) == "kci-scheduler-extender";
+      },
+      [](Json& d) { d["rules"][0]["resources"] = Json::array({"nodes"}); });
+  EXPECT_EQ(applied_again, 1);
+  Process narrowed(local_argv(binary, container_of("kci-scheduler-extender"), cluster.dir, testing_process::free_port(),
+                              extender_config, nullptr));
+  EXPECT_TRUE(cluster.wait_refusal(
+      "pods is forbidden: User \"system:serviceaccount:kube-system:scheduler-extender\" cannot list resource "
+      "\"pods\" in API group \"\" at the cluster scope"))
+      << cluster.server->err;
+  narrowed.terminate(Clock::now() + kTimeout);
+
+  for (Process* p : {&provider, &webhook, &extender, &kci})
+    EXPECT_EQ(p->terminate(Clock::now() + kTimeout), 0) << p->out << p->err;
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
 }
 
 }  // namespace
