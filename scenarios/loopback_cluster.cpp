@@ -18,7 +18,7 @@
 #include "scenarios/apiserver_stack.h"
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_provider.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci::scenario {
 namespace {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "fake-apiserver/http_client.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci::apiserver {
 namespace {

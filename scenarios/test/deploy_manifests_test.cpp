@@ -31,7 +31,7 @@
 #include "scenarios/cmd_extender.h"
 #include "scenarios/cmd_provider.h"
 #include "scenarios/test/process.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci {
 namespace {

@@ -23,7 +23,7 @@
 #include "fake-apiserver/owner_loop.h"
 #include "scenarios/cli.h"
 #include "scenarios/cmd_extender.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci::cli {
 namespace {

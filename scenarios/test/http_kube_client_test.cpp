@@ -21,7 +21,7 @@
 #include "fake-apiserver/http_server.h"
 #include "fake-apiserver/inprocess_client.h"
 #include "fake-apiserver/owner_loop.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci::provider {
 namespace {

@@ -16,7 +16,7 @@
 #include "provider/kci_http_client.h"
 #include "scenarios/cmd_provider.h"
 #include "scenarios/test/process.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci {
 namespace {

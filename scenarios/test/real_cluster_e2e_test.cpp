@@ -16,7 +16,7 @@
 
 #include "core/k8s/object.h"
 #include "scenarios/test/process.h"
-#include "scenarios/local_pki.h"
+#include "fake-apiserver/local_pki.h"
 
 namespace kci {
 namespace {
