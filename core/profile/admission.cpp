@@ -83,6 +83,10 @@ Result<AdmissionRequest> parse_admission_review(std::string_view body) {
     j = Json::parse(body);
   } catch (const Json::parse_error& e) {
     return invalid_argument("AdmissionReview: not valid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const Json::exception& e) {
+    // The lexer accepts a number the parser cannot hold (out_of_range 406, "number
+    // overflow"): still input to refuse, not a crash.
+    return invalid_argument(std::string("AdmissionReview: not valid JSON: ") + e.what());
   }
   return decode_admission_review(j);
 }

@@ -94,6 +94,9 @@ TEST(AdmissionReview, RefusesMalformedWithPreciseMessages) {
   const std::vector<Malformed> cases = {
       {"", "empty body"},
       {"{\"apiVersion\":", "not valid JSON at byte"},
+      // Lexed as a number, too large for a double: nlohmann throws out_of_range, not
+      // parse_error (a fuzzer found it; it used to terminate the webhook).
+      {R"({"request":{"n":1E400}})", "number overflow parsing '1E400'"},
       {"[]", "expected a JSON object, found a list"},
       {R"({"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE"}})",
        "\"admission.k8s.io/v2\" is not accepted; use admission.k8s.io/v1"},
