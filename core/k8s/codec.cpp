@@ -27,10 +27,15 @@ std::string describe(const Json& j) {
     case Json::value_t::boolean: return std::string("boolean ") + (j.get<bool>() ? "true" : "false");
     case Json::value_t::string: {
       auto s = j.get<std::string>();
-      // Long values are cut so a message stays readable.
+      // Long values are cut so a message stays readable, never inside a UTF-8 sequence (the
+      // cut text is dumped as JSON, which must stay valid UTF-8).
       constexpr std::size_t kMaxShown = 64;
-      if (s.size() > kMaxShown) s = s.substr(0, kMaxShown) + "...";
-      return "string " + Json(s).dump();
+      if (s.size() > kMaxShown) {
+        std::size_t cut = kMaxShown;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+        s = s.substr(0, cut) + "...";
+      }
+      return "string " + Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
     }
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:

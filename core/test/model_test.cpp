@@ -137,6 +137,14 @@ TEST(Model, ErrorsNameThePathAndTheValue) {
   auto top = decode<Pod>(Json::parse(R"("a string")"));
   ASSERT_FALSE(top.ok());
   EXPECT_EQ(top.error().message, "expected an object, found string \"a string\"");
+
+  // A long value is cut for the message at a character boundary: byte 64 falls inside
+  // a two-byte character here, which used to end the message in half a character and make
+  // the JSON dump of it throw (found by the fuzzer).
+  const std::string long_text = std::string(63, 'a') + "\u0580" + "tail";
+  auto cut = decode<Pod>(Json(long_text));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().message, "expected an object, found string \"" + std::string(63, 'a') + "...\"");
 }
 
 TEST(Model, QuantitiesAcceptNumbersAndPrintCanonically) {

@@ -215,6 +215,12 @@ TEST(Values, BandwidthUnits) {
   EXPECT_FALSE(parse_bandwidth("999").ok());   // below 1k
   EXPECT_FALSE(parse_bandwidth("2000000G").ok());  // above 1P
   EXPECT_FALSE(parse_bandwidth("M").ok());
+  // A long value is cut for the message at a character boundary (byte 64 falls inside a
+  // two-byte character here): the message goes into events, which are JSON.
+  const auto cut = parse_bandwidth(std::string(63, '9') + "\u0580M");
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().message.rfind("\"" + std::string(63, '9') + "...\" is not a bandwidth", 0), 0u)
+      << cut.error().message;
 }
 
 TEST(Values, Thousandths) {

@@ -1,5 +1,6 @@
 #include "core/translate/values.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace kci::translate {
@@ -9,7 +10,11 @@ std::string quoted(std::string_view text) {
   // Long or binary junk is cut so a refusal stays readable.
   constexpr std::size_t kMaxShown = 64;
   std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+  // Never cut inside a UTF-8 sequence: the message goes into events and JSON answers.
+  std::size_t n = std::min(text.size(), kMaxShown);
+  if (n < text.size())
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  for (std::size_t i = 0; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
   }
