@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace kci::apiserver {
 
@@ -135,9 +136,18 @@ Status ReplicaSetController::start() {
   sh.on_update = [this](const kube::Object&, const kube::Object& o) { queue_.add(key(*o)); };
   sh.on_delete = [this](const kube::Object& o) { queue_.add(key(*o)); };
   kube::Informer::Handlers ph;
-  ph.on_add = [this](const kube::Object& o) { on_pod_add(o); };
-  ph.on_update = [this](const kube::Object& a, const kube::Object& b) { on_pod_update(a, b); };
-  ph.on_delete = [this](const kube::Object& o) { on_pod_delete(o); };
+  ph.on_add = [this](const kube::Object& o) {
+    remember(o);
+    on_pod_add(o);
+  };
+  ph.on_update = [this](const kube::Object& a, const kube::Object& b) {
+    remember(b);
+    on_pod_update(a, b);
+  };
+  ph.on_delete = [this](const kube::Object& o) {
+    forget(o);
+    on_pod_delete(o);
+  };
   // Pods first: the first sync of each ReplicaSet then sees the pods that already exist.
   pods_ = std::make_unique<kube::Informer>(client_, executor_, kube::pods(), kube::ListOptions{}, ph);
   sets_ = std::make_unique<kube::Informer>(client_, executor_, kube::replicasets(),
@@ -173,6 +183,39 @@ void ReplicaSetController::deletion_observed(const std::string& k, const std::st
 }
 
 // ---- pod events --------------------------------------------------------------------------
+
+ReplicaSetController::PodFacts ReplicaSetController::facts_of(const kube::Object& pod) {
+  PodFacts f;
+  f.pod = pod;
+  const Json* ref = controller_ref(*pod);
+  f.bucket = namespace_of(*pod) + "/" + (ref ? ref->value("uid", "") : std::string());
+  f.labels = labels_of(*pod);
+  f.active = pod_active(*pod);
+  f.ready = pod_ready(*pod);
+  f.ready_since = pod_ready_since(*pod);
+  return f;
+}
+
+void ReplicaSetController::remember(const kube::Object& pod) {
+  const std::string k = key(*pod);
+  PodFacts f = facts_of(pod);
+  auto [it, added] = facts_.try_emplace(k);
+  if (!added && it->second.bucket != f.bucket) {
+    auto b = buckets_.find(it->second.bucket);
+    if (b != buckets_.end() && b->second.erase(k) && b->second.empty()) buckets_.erase(b);
+  }
+  if (added || it->second.bucket != f.bucket) buckets_[f.bucket].insert(k);
+  it->second = std::move(f);
+}
+
+void ReplicaSetController::forget(const kube::Object& pod) {
+  const std::string k = key(*pod);
+  auto it = facts_.find(k);
+  if (it == facts_.end()) return;
+  auto b = buckets_.find(it->second.bucket);
+  if (b != buckets_.end() && b->second.erase(k) && b->second.empty()) buckets_.erase(b);
+  facts_.erase(it);
+}
 
 std::string ReplicaSetController::owner_key(const Json& pod) const {
   const Json* ref = controller_ref(pod);
@@ -242,16 +285,27 @@ void ReplicaSetController::sync(const std::string& k) {
   const bool deleting = being_deleted(set);
   const bool need_sync = satisfied(k) && !deleting;
 
-  // Claim: owned pods the selector still matches, plus orphans it matches (adopted).
-  std::vector<kube::Object> owned;
-  for (const auto& pod : pods_->list()) {
-    if (namespace_of(*pod) != ns || !pod_active(*pod)) continue;
-    const Json* ref = controller_ref(*pod);
-    const bool matches = selector.matches(labels_of(*pod));
-    if (ref) {
-      if (ref->value("uid", "") != uid) continue;
+  // Claim: owned pods the selector still matches, plus orphans it matches (adopted). The
+  // pods the set controls and the namespace's orphans, merged in key order (the order of
+  // the informer's list, so adoption and release happen in the order they always did).
+  std::vector<const PodFacts*> owned;
+  std::vector<PodFacts> adopted;  // facts of pods adopted in this sync (their new objects)
+  static const std::set<std::string> kNone;
+  const auto b_owned = buckets_.find(ns + "/" + uid), b_orphans = buckets_.find(ns + "/");
+  const auto& mine = b_owned == buckets_.end() ? kNone : b_owned->second;
+  const auto& orphans = b_orphans == buckets_.end() || uid.empty() ? kNone : b_orphans->second;
+  std::vector<std::string> keys;
+  keys.reserve(mine.size() + orphans.size());
+  std::merge(mine.begin(), mine.end(), orphans.begin(), orphans.end(), std::back_inserter(keys));
+  adopted.reserve(orphans.size());
+  for (const auto& pk : keys) {
+    const PodFacts& f = facts_.at(pk);
+    if (!f.active) continue;
+    const kube::Object& pod = f.pod;
+    const bool matches = selector.matches(f.labels);
+    if (controller_ref(*pod)) {
       if (matches) {
-        owned.push_back(pod);
+        owned.push_back(&f);
       } else if (!deleting) {
         // Released: the pod no longer matches; drop our reference.
         Json refs = Json::array();
@@ -271,10 +325,18 @@ void ReplicaSetController::sync(const std::string& k) {
     refs.push_back(controller_ref_to(set, "apps/v1", "ReplicaSet"));
     Json patch = {{"metadata", {{"ownerReferences", refs},
                                 {"resourceVersion", pod->at("metadata").value("resourceVersion", "")}}}};
-    auto adopted = client_.patch(kube::pods(ns, name_of(*pod)), kube::PatchType::kMerge, patch);
-    if (adopted.ok()) owned.push_back(*adopted);
+    auto patched = client_.patch(kube::pods(ns, name_of(*pod)), kube::PatchType::kMerge, patch);
+    if (patched.ok()) {
+      adopted.push_back(facts_of(*patched));
+      owned.push_back(&adopted.back());
+    }
   }
-  if (need_sync) manage(set, k, owned);
+  if (need_sync) {
+    std::vector<kube::Object> pods;
+    pods.reserve(owned.size());
+    for (const PodFacts* f : owned) pods.push_back(f->pod);
+    manage(set, k, pods);
+  }
   update_status(set, k, owned);
 }
 
@@ -335,7 +397,7 @@ void ReplicaSetController::manage(const Json& rs, const std::string& k,
 }
 
 void ReplicaSetController::update_status(const Json& rs, const std::string& k,
-                                         const std::vector<kube::Object>& pods) {
+                                         const std::vector<const PodFacts*>& pods) {
   const TimePoint now = executor_.clock().now();
   const std::int64_t min_ready_s =
       rs.value("spec", Json::object()).value("minReadySeconds", std::int64_t{0});
@@ -343,21 +405,21 @@ void ReplicaSetController::update_status(const Json& rs, const std::string& k,
   const Json* tl = json_at(rs, {"spec", "template", "metadata", "labels"});
   std::int64_t fully = 0, ready = 0, available = 0;
   std::optional<Duration> recheck;
-  for (const auto& p : pods) {
+  for (const PodFacts* p : pods) {
     bool full = true;
     if (tl && tl->is_object()) {
-      const auto labels = labels_of(*p);
       for (const auto& [lk, lv] : tl->items()) {
-        auto it = labels.find(lk);
-        if (it == labels.end() || !lv.is_string() || it->second != lv.get<std::string>()) full = false;
+        auto it = p->labels.find(lk);
+        if (it == p->labels.end() || !lv.is_string() || it->second != lv.get<std::string>()) full = false;
       }
     }
     if (full) ++fully;
-    if (!pod_ready(*p)) continue;
+    if (!p->ready) continue;
     ++ready;
-    if (pod_available(*p, min_ready, now)) {
+    // podutil.IsPodAvailable, on the remembered ready time.
+    if (min_ready <= Duration::zero() || (p->ready_since && *p->ready_since + min_ready <= now)) {
       ++available;
-    } else if (auto since = pod_ready_since(*p)) {
+    } else if (auto since = p->ready_since) {
       const Duration left = *since + min_ready - now;
       if (!recheck || left < *recheck) recheck = left;
     } else if (min_ready_s > 0) {
