@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 
 namespace kci::apiserver {
 
@@ -189,6 +188,7 @@ ReplicaSetController::PodFacts ReplicaSetController::facts_of(const kube::Object
   f.pod = pod;
   const Json* ref = controller_ref(*pod);
   f.bucket = namespace_of(*pod) + "/" + (ref ? ref->value("uid", "") : std::string());
+  f.controlled = ref != nullptr;
   f.labels = labels_of(*pod);
   f.active = pod_active(*pod);
   f.ready = pod_ready(*pod);
@@ -294,16 +294,20 @@ void ReplicaSetController::sync(const std::string& k) {
   const auto b_owned = buckets_.find(ns + "/" + uid), b_orphans = buckets_.find(ns + "/");
   const auto& mine = b_owned == buckets_.end() ? kNone : b_owned->second;
   const auto& orphans = b_orphans == buckets_.end() || uid.empty() ? kNone : b_orphans->second;
-  std::vector<std::string> keys;
-  keys.reserve(mine.size() + orphans.size());
-  std::merge(mine.begin(), mine.end(), orphans.begin(), orphans.end(), std::back_inserter(keys));
+  std::vector<const PodFacts*> members;
+  members.reserve(mine.size() + orphans.size());
+  auto a = mine.begin(), b = orphans.begin();
+  while (a != mine.end() || b != orphans.end()) {
+    const bool take_a = b == orphans.end() || (a != mine.end() && *a < *b);
+    members.push_back(&facts_.at(take_a ? *a++ : *b++));
+  }
   adopted.reserve(orphans.size());
-  for (const auto& pk : keys) {
-    const PodFacts& f = facts_.at(pk);
+  for (const PodFacts* member : members) {
+    const PodFacts& f = *member;
     if (!f.active) continue;
     const kube::Object& pod = f.pod;
     const bool matches = selector.matches(f.labels);
-    if (controller_ref(*pod)) {
+    if (f.controlled) {
       if (matches) {
         owned.push_back(&f);
       } else if (!deleting) {

@@ -82,6 +82,7 @@ class ReplicaSetController {
     kube::Object pod;
     std::string bucket;  //!< "<namespace>/<controller uid>"; "<namespace>/" for an orphan
     k8s::StringMap labels;
+    bool controlled = false;  //!< has an owner reference with controller: true
     bool active = false, ready = false;
     std::optional<TimePoint> ready_since;
   };
