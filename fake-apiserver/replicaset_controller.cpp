@@ -315,7 +315,8 @@ void ReplicaSetController::sync(const std::string& k) {
         Json refs = Json::array();
         for (const auto& r : pod->at("metadata").at("ownerReferences"))
           if (r.value("uid", "") != uid) refs.push_back(r);
-        Json patch = {{"metadata", {{"ownerReferences", refs},
+        // An empty list is no list (kube-apiserver omits it): null removes the key.
+        Json patch = {{"metadata", {{"ownerReferences", refs.empty() ? Json(nullptr) : refs},
                                     {"resourceVersion", pod->at("metadata").value("resourceVersion", "")}}}};
         (void)client_.patch(kube::pods(ns, name_of(*pod)), kube::PatchType::kMerge, patch);
       }

@@ -162,6 +162,47 @@ TEST(ReplicaSetController, AdoptsOrphansAndIgnoresPodsBeingDeleted) {
   EXPECT_EQ(c.get(replicasets("default", "web"))["status"]["replicas"], 2);
 }
 
+TEST(ReplicaSetController, ReleasesAPodItNoLongerMatchesAndAdoptsItBackWhenItMatchesAgain) {
+  ControllerCluster c;
+  // A pod of the same labels in another namespace is neither adopted nor counted.
+  ASSERT_TRUE(c.client.create(kube::namespaces(), Json{{"metadata", {{"name", "other"}}}}).ok());
+  ASSERT_TRUE(c.client.create(kube::pods("other"), pod_json("elsewhere", "other", {{"app", "web"}})).ok());
+  auto rs = c.client.create(replicasets("default"), replicaset_json("web", 2, "web"));
+  ASSERT_TRUE(rs.ok());
+  c.ex.run_until_idle();
+  const auto owned = names(c.pods("app=web"));  // the default namespace's
+  ASSERT_EQ(owned.size(), 2u);
+  EXPECT_FALSE(c.get(kube::pods("other", "elsewhere"))["metadata"].contains("ownerReferences"));
+  EXPECT_EQ(c.rsc.pods_created(), 2u);
+  const std::string first = owned[0];
+  // Relabelled out of the selector: released (owner reference dropped) and replaced.
+  ASSERT_TRUE(c.client
+                  .patch(kube::pods("default", first), kube::PatchType::kMerge,
+                         Json{{"metadata", {{"labels", {{"app", "moved"}}}}}})
+                  .ok());
+  c.ex.run_until_idle();
+  EXPECT_FALSE(c.get(kube::pods("default", first))["metadata"].contains("ownerReferences"));
+  EXPECT_EQ(c.rsc.pods_created(), 3u);
+  EXPECT_EQ(c.get(replicasets("default", "web"))["status"]["replicas"], 2);
+  // Labelled back: the orphan is adopted, which makes one pod too many: one of the three is
+  // deleted (which one, the deletion ranking decides), and both left are the set's.
+  ASSERT_TRUE(c.client
+                  .patch(kube::pods("default", first), kube::PatchType::kMerge,
+                         Json{{"metadata", {{"labels", {{"app", "web"}}}}}})
+                  .ok());
+  c.ex.run_until_idle();
+  EXPECT_EQ(c.rsc.pods_deleted(), 1u);
+  std::size_t live = 0;
+  for (const auto& p : c.pods("app=web")) {
+    if (p->at("metadata").contains("deletionTimestamp")) continue;
+    ++live;
+    ASSERT_TRUE(p->at("metadata").contains("ownerReferences")) << name(p);
+    EXPECT_EQ(p->at("metadata")["ownerReferences"][0]["uid"], (*rs)->at("metadata")["uid"]) << name(p);
+  }
+  EXPECT_EQ(live, 2u);
+  EXPECT_EQ(c.get(replicasets("default", "web"))["status"]["replicas"], 2);
+}
+
 TEST(ReplicaSetController, AvailableOnlyAfterMinReadySeconds) {
   ControllerCluster c;
   Json rs = replicaset_json("web", 1, "web");
