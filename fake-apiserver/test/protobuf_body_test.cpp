@@ -283,6 +283,28 @@ TEST(ProtobufBody, InlineStructsJoinTheirParent) {
   EXPECT_EQ(spec["containers"][0]["livenessProbe"], json::parse(R"({"exec": {"command": ["true"]}, "periodSeconds": 5})"));
 }
 
+TEST(ProtobufBody, JobPodFailurePolicy) {
+  // JobSpec {11 podFailurePolicy {1 rules {1 action, 2 onExitCodes {1 containerName,
+  // 2 operator, 3 values}, 3 onPodConditions {1 type, 2 status}}}}
+  const Pb exit_codes = Pb().len(1, "main").len(2, "In").num(3, 1).num(3, 42);
+  const Pb rules = Pb()
+                       .msg(1, Pb().len(1, "FailJob").msg(2, exit_codes))
+                       .msg(1, Pb().len(1, "Ignore").msg(3, Pb().len(1, "DisruptionTarget").len(2, "True")));
+  const json spec = decode(envelope("batch/v1", "Job", Pb().msg(1, meta("j")).msg(2, Pb().msg(11, rules))))["spec"];
+  EXPECT_EQ(spec["podFailurePolicy"], json::parse(R"({"rules": [
+      {"action": "FailJob", "onExitCodes": {"containerName": "main", "operator": "In", "values": [1, 42]}},
+      {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]})"));
+}
+
+TEST(ProtobufBody, ANonEmptyStatusIsDecodedLikeTheRest) {
+  // DeploymentStatus {2 replicas, 6 conditions {1 type, 2 status, 6 lastUpdateTime}}: what
+  // the server does with it is what it does with a JSON body's status.
+  const Pb status = Pb().num(2, 3).msg(6, Pb().len(1, "Available").len(2, "True").msg(6, Pb().num(1, 1704067200)));
+  const json got = decode(envelope("apps/v1", "Deployment", Pb().msg(1, meta("d")).msg(3, status)));
+  EXPECT_EQ(got["status"], json::parse(R"({"replicas": 3, "conditions": [{"type": "Available", "status": "True",
+      "lastUpdateTime": "2024-01-01T00:00:00Z"}]})"));
+}
+
 // ---- Go's zero values ----------------------------------------------------------------------------
 
 TEST(ProtobufBody, ZeroValuesAsGoJsonHasThem) {
@@ -430,6 +452,16 @@ TEST(ProtobufBody, RestApiCreatesFromProtobufAndAnswersJson) {
   EXPECT_EQ(stored["spec"]["replicas"], 2);
   EXPECT_EQ(stored["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"], 80);
   EXPECT_FALSE(stored["metadata"]["uid"].get<std::string>().empty());
+
+  // A status sent on create is replaced by the server's, as for JSON.
+  const HttpResponse service = post(
+      "/api/v1/namespaces/default/services",
+      envelope("v1", "Service",
+               Pb().msg(1, meta("s"))
+                   .msg(2, Pb().msg(1, Pb().num(3, 80)))
+                   .msg(3, Pb().msg(1, Pb().msg(1, Pb().len(1, "192.0.2.1"))))));
+  ASSERT_EQ(service.status, 201) << service.body;
+  EXPECT_EQ(json::parse(service.body).dump().find("192.0.2.1"), std::string::npos) << service.body;
 
   const HttpResponse bad = post("/api/v1/namespaces/default/configmaps",
                                 envelope("v1", "ConfigMap", Pb().msg(1, meta("c")).len(9, "x")));
