@@ -9,11 +9,32 @@ set(KCI_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 # checkout by default, elsewhere for a checkout in a nested worktree.
 set(KCI_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH "the shared specification folder")
 
-# kci_component(NAME DIR DEPS dep... [LIBS lib...])
+# Link check: every object of library kci_NAME, resolved only by the declared dependencies.
+# Stripped: only whether it links matters. Not in the sanitizer build, which links the
+# same objects (and there each check is half a gigabyte).
+function(kci_link_check name)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  if(KCI_SANITIZE)
+    return()
+  endif()
+  set(stub ${CMAKE_CURRENT_BINARY_DIR}/${name}_link_check.cpp)
+  file(WRITE ${stub} "int main() { return 0; }\n")
+  add_executable(${name}_link_check ${stub})
+  target_link_libraries(${name}_link_check PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,kci_${name}>" ${ARG_LIBS})
+  target_link_options(${name}_link_check PRIVATE LINKER:--strip-all)
+  set_target_properties(${name}_link_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY
+                        ${CMAKE_BINARY_DIR}/link-check)
+endfunction()
+
+# kci_component(NAME DEPS dep... [LIBS lib...] [EXCLUDE file...]): the component's sources
+# but the EXCLUDEd ones (a sub-library of its own, see kci_sublibrary).
 function(kci_component name)
-  cmake_parse_arguments(ARG "" "" "DEPS;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS;EXCLUDE" ${ARGN})
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   list(FILTER srcs EXCLUDE REGEX "/test/|/deploy/|_test\\.cpp$|_benchmark\\.cpp$|/main\\.cpp$")
+  foreach(f IN LISTS ARG_EXCLUDE)
+    list(REMOVE_ITEM srcs ${CMAKE_CURRENT_SOURCE_DIR}/${f})
+  endforeach()
   add_library(kci_${name} STATIC ${srcs})
   target_include_directories(kci_${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_compile_options(kci_${name} PRIVATE ${KCI_WARNINGS})
@@ -22,21 +43,24 @@ function(kci_component name)
     list(APPEND deps kci_${d})
   endforeach()
   target_link_libraries(kci_${name} PUBLIC ${deps} ${ARG_LIBS})
+  kci_link_check(${name} LIBS ${deps} ${ARG_LIBS})
+endfunction()
 
-  # Link check: every object of the library, resolved only by the declared dependencies.
-  # Stripped: only whether it links matters. Not in the sanitizer build, which links the
-  # same objects (and there each check is half a gigabyte).
-  if(KCI_SANITIZE)
-    return()
-  endif()
-  set(stub ${CMAKE_CURRENT_BINARY_DIR}/${name}_link_check.cpp)
-  file(WRITE ${stub} "int main() { return 0; }\n")
-  add_executable(${name}_link_check ${stub})
-  target_link_libraries(${name}_link_check PRIVATE
-    "$<LINK_LIBRARY:WHOLE_ARCHIVE,kci_${name}>" ${deps} ${ARG_LIBS})
-  target_link_options(${name}_link_check PRIVATE LINKER:--strip-all)
-  set_target_properties(${name}_link_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY
-                        ${CMAKE_BINARY_DIR}/link-check)
+# kci_sublibrary(NAME SOURCES file... DEPS dep... [LIBS lib...]): a few files of a component
+# that need less than the rest of it, as a library of their own (kci_NAME, with its own link
+# check) so that a target can link them alone (the fuzzers link the protobuf body decoder
+# without the server). The component names it in DEPS and leaves the files out with EXCLUDE.
+function(kci_sublibrary name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LIBS" ${ARGN})
+  add_library(kci_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(kci_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_compile_options(kci_${name} PRIVATE ${KCI_WARNINGS})
+  set(deps)
+  foreach(d IN LISTS ARG_DEPS)
+    list(APPEND deps kci_${d})
+  endforeach()
+  target_link_libraries(kci_${name} PUBLIC ${deps} ${ARG_LIBS})
+  kci_link_check(${name} LIBS ${deps} ${ARG_LIBS})
 endfunction()
 
 # kci_component_tests(NAME [LIBS lib...]): <dir>/test/*_test.cpp into <name>_tests.

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdint>
-#include <map>
 
 #include "fake-apiserver/pod_validation.h"
+#include "fake-apiserver/protobuf_body.h"
 
 namespace kci::apiserver {
 namespace {
@@ -337,78 +336,6 @@ HttpResponse forbidden_response(const RequestUser& user, const RequestAttributes
   return r;
 }
 
-namespace {
-
-//! The length-delimited fields of one protobuf message, by field number (the last wins);
-//! varints and fixed-width fields are skipped. False when the bytes are malformed.
-bool proto_fields(std::string_view m, std::map<int, std::string_view>& out) {
-  auto varint = [&](std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64 && !m.empty(); shift += 7) {
-      const auto b = static_cast<unsigned char>(m.front());
-      m.remove_prefix(1);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
-  while (!m.empty()) {
-    std::uint64_t key = 0, v = 0;
-    if (!varint(key)) return false;
-    switch (key & 7) {
-      case 0:
-        if (!varint(v)) return false;
-        break;
-      case 1:
-        if (m.size() < 8) return false;
-        m.remove_prefix(8);
-        break;
-      case 2:
-        if (!varint(v) || v > m.size()) return false;
-        out[static_cast<int>(key >> 3)] = m.substr(0, v);
-        m.remove_prefix(v);
-        break;
-      case 5:
-        if (m.size() < 4) return false;
-        m.remove_prefix(4);
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-//! A SelfSubjectAccessReview in Kubernetes' protobuf envelope ("k8s\0" + runtime.Unknown),
-//! as kubectl auth can-i sends it, as the JSON object; null when it is not one.
-Json review_of_protobuf(std::string_view body) {
-  constexpr std::string_view kMagic("k8s\0", 4);
-  std::map<int, std::string_view> unknown, review, spec, attrs;
-  if (body.substr(0, 4) != kMagic || !proto_fields(body.substr(4), unknown) || !proto_fields(unknown[2], review) ||
-      !proto_fields(review[2], spec))
-    return Json();
-  Json j = {{"apiVersion", "authorization.k8s.io/v1"}, {"kind", "SelfSubjectAccessReview"}, {"spec", Json::object()}};
-  if (spec.count(1)) {
-    if (!proto_fields(spec[1], attrs)) return Json();
-    Json a = Json::object();
-    const char* names[] = {"", "namespace", "verb", "group", "version", "resource", "subresource", "name"};
-    for (int f = 1; f <= 7; ++f)
-      if (attrs.count(f)) a[names[f]] = std::string(attrs[f]);
-    j["spec"]["resourceAttributes"] = a;
-  }
-  if (spec.count(2)) {
-    attrs.clear();
-    if (!proto_fields(spec[2], attrs)) return Json();
-    Json a = Json::object();
-    if (attrs.count(1)) a["path"] = std::string(attrs[1]);
-    if (attrs.count(2)) a["verb"] = std::string(attrs[2]);
-    j["spec"]["nonResourceAttributes"] = a;
-  }
-  return j;
-}
-
-}  // namespace
-
 HttpResponse self_subject_access_review(RbacAuthorizer* authorizer, const RequestUser& user, std::string_view body) {
   auto refuse = [](int code, const std::string& reason, const std::string& message) {
     HttpResponse r;
@@ -421,8 +348,18 @@ HttpResponse self_subject_access_review(RbacAuthorizer* authorizer, const Reques
     return r;
   };
   // kubectl sends its review in protobuf; the answer is JSON, which every client reads.
-  Json review = body.substr(0, 4) == std::string_view("k8s\0", 4) ? review_of_protobuf(body)
-                                                                  : Json::parse(body, nullptr, false);
+  Json review;
+  if (is_protobuf_body(body)) {
+    auto decoded = decode_protobuf_body(body, "authorization.k8s.io/v1", "SelfSubjectAccessReview");
+    if (!decoded.ok()) {
+      const bool unsupported = decoded.error().code == ErrorCode::kUnsupported;
+      return refuse(unsupported ? 415 : 400, unsupported ? "UnsupportedMediaType" : "BadRequest",
+                    decoded.error().message);
+    }
+    review = std::move(*decoded);
+  } else {
+    review = Json::parse(body, nullptr, false);
+  }
   if (!review.is_object() || review.value("kind", "SelfSubjectAccessReview") != "SelfSubjectAccessReview")
     return refuse(400, "BadRequest",
                   "the body is not a SelfSubjectAccessReview (authorization.k8s.io/v1) object in JSON: \"" +

@@ -7,6 +7,7 @@
 #include "core/k8s/yaml.h"
 #include "fake-apiserver/discovery.h"
 #include "fake-apiserver/openapi_v2.h"
+#include "fake-apiserver/protobuf_body.h"
 #include "fake-apiserver/table.h"
 
 namespace kci::apiserver {
@@ -129,11 +130,16 @@ std::string param(const std::map<std::string, std::string>& q, const std::string
   return it == q.end() ? std::string() : it->second;
 }
 
-Result<Json> parse_body(const HttpRequest& req) {
-  if (req.content_type.find("protobuf") != std::string::npos || req.content_type.find("cbor") != std::string::npos)
+//! The body of a create or update as JSON. `api_version` and `kind` are the endpoint's; a
+//! protobuf envelope that names no kind gets them, as in kube-apiserver.
+Result<Json> parse_body(const HttpRequest& req, std::string_view api_version = {}, std::string_view kind = {}) {
+  if (req.content_type.find("protobuf") != std::string::npos)
+    return decode_protobuf_body(req.body, api_version, kind);
+  if (req.content_type.find("cbor") != std::string::npos)
     return make_error(ErrorCode::kUnsupported,
                       "the body of the request was in an unknown format - accepted media types "
-                      "include: application/json, application/yaml (Content-Type was \"" +
+                      "include: application/json, application/yaml, application/vnd.kubernetes.protobuf "
+                      "(Content-Type was \"" +
                           req.content_type + "\")",
                       "UnsupportedMediaType");
   if (req.body.empty()) return bad_request("the request body is empty; expected a JSON object");
@@ -456,10 +462,15 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
   }
 
   // ---- writes ----
+  // A protobuf body that names no kind is the endpoint's kind (the status subresource takes
+  // the whole object too).
+  const std::string api_version = ref.group.empty() ? ref.version : ref.group + "/" + ref.version;
+  const bool whole_object = t.subresource.empty() || t.subresource == "status";
+  auto body_of = [&] { return whole_object ? parse_body(req, api_version, served.info.kind) : parse_body(req); };
   if (req.method == "POST") {
     if (!ref.name.empty() && t.subresource.empty())
       return error_response(method_not_allowed("POST", ref.resource + "/" + ref.name));
-    auto body = parse_body(req);
+    auto body = body_of();
     if (!body.ok()) return error_response(body.error());
     if (!body->is_object()) return error_response(bad_request("the request body must be a JSON object"));
     if (!t.subresource.empty()) {
@@ -494,7 +505,7 @@ HttpResponse RestApi::handle(const HttpRequest& req) {
         req.method, ref.resource + (req.method == "DELETE" ? " (deletecollection is not served)" : "")));
   }
   if (req.method == "PUT") {
-    auto body = parse_body(req);
+    auto body = body_of();
     if (!body.ok()) return error_response(body.error());
     if (!body->is_object()) return error_response(bad_request("the request body must be a JSON object"));
     const std::string body_name = body->value("metadata", Json::object()).value("name", "");

@@ -471,6 +471,14 @@ TEST(RbacHttp, AGrantCreatedOverHttpTakesEffectAtOnce) {
   EXPECT_EQ(from_kubectl.status, 201);
   EXPECT_EQ(from_kubectl.body["spec"]["resourceAttributes"], (Json{{"verb", "list"}, {"resource", "nodes"}}));
   EXPECT_EQ(from_kubectl.body["status"]["allowed"], true) << from_kubectl.body.dump();
+  // The same decoder as every protobuf body: a field it does not know is named, not skipped.
+  const std::string unknown = std::string("k8s\0", 4) + field(2, field(2, field(1, attributes + field(12, "x"))));
+  const Reply refused =
+      s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token", unknown);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.dump().find("field number 12 is not a field of authorization.v1.ResourceAttributes"),
+            std::string::npos)
+      << refused.body.dump();
   const Reply neither = s.call(http::verb::post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "vk-token",
                                Json{{"kind", "SelfSubjectAccessReview"}, {"spec", Json::object()}}.dump());
   EXPECT_EQ(neither.status, 422);

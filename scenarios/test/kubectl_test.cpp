@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "fake-apiserver/local_pki.h"
 #include "scenarios/test/process.h"
 
 namespace kci {
@@ -102,13 +105,90 @@ class Kubectl : public ::testing::Test {
 
   std::string write(const std::string& name, const std::string& text) {
     const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
+    std::ofstream(path, std::ios::binary) << text;
     return path;
   }
+
+  //! Runs kubectl and parses what it prints as JSON.
+  nlohmann::json ok_json(const std::vector<std::string>& args) {
+    const std::string out = ok(args);
+    nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << out;
+    return j;
+  }
+
+  //! `kubectl create <create...>`, which sends the object in protobuf, against what kubectl
+  //! means to send (the same command with --dry-run=client -o json, printed by kubectl's own
+  //! JSON encoding of the object): every field of that must be in the stored object
+  //! (`kubectl get <get...> -o json`) with the same value. The decoder's field numbers
+  //! against the real thing.
+  void expect_stored_as_meant(const std::vector<std::string>& create, const std::vector<std::string>& get);
 
   std::string dir_, kubeconfig_, url_;
   std::unique_ptr<Process> server_;
 };
+
+//! Where `expected` is not in `actual`, one line each: every field of `expected` must be in
+//! `actual` with the same value (lists element by element), while `actual` may have more
+//! (server-set metadata, defaults). A null in `expected` is an unset field (kubectl prints
+//! creationTimestamp: null) and matches anything; the top-level status is the server's (it
+//! resets it on create) and is not compared.
+void missing_fields(const nlohmann::json& expected, const nlohmann::json& actual, const std::string& path,
+                    std::vector<std::string>& out) {
+  if (expected.is_null()) return;
+  const std::string here = path.empty() ? "the object" : path;
+  if (expected.is_object()) {
+    if (!actual.is_object()) {
+      out.push_back(here + ": " + expected.dump() + " was stored as " + actual.dump());
+      return;
+    }
+    for (const auto& [key, value] : expected.items()) {
+      if (path.empty() && key == "status") continue;
+      const std::string at = path.empty() ? key : path + "." + key;
+      const auto it = actual.find(key);
+      if (it == actual.end()) {
+        if (!value.is_null()) out.push_back(at + ": " + value.dump() + " is missing");
+        continue;
+      }
+      missing_fields(value, *it, at, out);
+    }
+    return;
+  }
+  if (expected.is_array()) {
+    if (!actual.is_array() || actual.size() != expected.size()) {
+      out.push_back(here + ": " + expected.dump() + " was stored as " + actual.dump());
+      return;
+    }
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      missing_fields(expected[i], actual[i], path + "[" + std::to_string(i) + "]", out);
+    return;
+  }
+  if (expected != actual) out.push_back(here + ": " + expected.dump() + " was stored as " + actual.dump());
+}
+
+std::string joined(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+void Kubectl::expect_stored_as_meant(const std::vector<std::string>& create, const std::vector<std::string>& get) {
+  std::vector<std::string> dry = {"create", "--dry-run=client", "-o", "json"};
+  dry.insert(dry.end(), create.begin(), create.end());
+  const nlohmann::json meant = ok_json(dry);
+  std::vector<std::string> real = {"create"};
+  real.insert(real.end(), create.begin(), create.end());
+  const std::string created = ok(real);
+  EXPECT_NE(created.find(" created"), std::string::npos) << created;
+  std::vector<std::string> read = {"get"};
+  read.insert(read.end(), get.begin(), get.end());
+  read.insert(read.end(), {"-o", "json"});
+  const nlohmann::json stored = ok_json(read);
+  std::vector<std::string> missing;
+  missing_fields(meant, stored, "", missing);
+  EXPECT_TRUE(missing.empty()) << "kubectl create " << joined(create, " ") << "\n  " << joined(missing, "\n  ")
+                               << "\nmeant: " << meant.dump() << "\nstored: " << stored.dump();
+}
 
 //! Matches a table line: the words in order, separated by the padding kubectl prints.
 ::testing::AssertionResult has_row(const std::string& out, const std::vector<std::string>& cells) {
@@ -233,8 +313,6 @@ spec:
   EXPECT_TRUE(has_row(leases, {"NAME", "HOLDER", "AGE"}));
   EXPECT_TRUE(has_row(leases, {"vk-1", "vk-1", "[0-9]+s"}));
 
-  // From manifests: kubectl's generators (create configmap/secret) send protobuf, which the
-  // fake refuses with 415 (it speaks JSON and YAML only).
   ok({"create", "-f", write("cm.yaml", R"(apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -255,9 +333,9 @@ data:
   k: dg==
 )")});
   EXPECT_TRUE(has_row(ok({"get", "secrets"}), {"creds", "Opaque", "1", "[0-9]+s"}));
-  const Outcome generator = kubectl({"create", "configmap", "other", "--from-literal=a=1"});
-  EXPECT_NE(generator.code, 0);
-  EXPECT_NE(generator.err.find("unknown format"), std::string::npos) << generator.err;
+  // kubectl's generators (create configmap/secret) send protobuf, which the fake decodes.
+  EXPECT_EQ(ok({"create", "configmap", "other", "--from-literal=a=1"}), "configmap/other created\n");
+  EXPECT_TRUE(has_row(ok({"get", "configmaps"}), {"other", "1", "[0-9]+s"}));
 }
 
 TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
@@ -300,7 +378,6 @@ TEST_F(Kubectl, ApplyScaleLabelAnnotateDelete) {
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 TEST_F(Kubectl, DeploymentScaleReachesReplicaSetAndPods) {
-  // From a manifest: `kubectl create deployment` is a generator and sends protobuf (415 here).
   std::string manifest = kDeployment;
   manifest.replace(manifest.find("replicas: 2"), 11, "replicas: 1");
   for (std::size_t at; (at = manifest.find("front")) != std::string::npos;) manifest.replace(at, 5, "api");
@@ -439,6 +516,274 @@ spec:
   EXPECT_TRUE(has_row(got, {"gpu", "7", "[0-9]+s"}));
   EXPECT_EQ(ok({"label", "profile", "gpu", "tier=a"}), "profile.kci.ksyun.com/gpu labeled\n");
   EXPECT_EQ(ok({"delete", "profile", "gpu"}), "profile.kci.ksyun.com \"gpu\" deleted\n");
+}
+
+// ---- protobuf bodies: kubectl's generators ---------------------------------------------------
+// `kubectl create <kind>` encodes the object in protobuf; each case compares what the server
+// stored with what kubectl meant, with many flags set.
+
+TEST_F(Kubectl, CreateNamespaceDeploymentJobInProtobuf) {
+  // Seed 003's step, then the namespace as stored.
+  expect_stored_as_meant({"ns", "vk"}, {"ns", "vk"});
+  EXPECT_TRUE(has_row(ok({"get", "ns", "vk"}), {"vk", "Active", "[0-9]+s"}));
+  expect_stored_as_meant({"deployment", "web", "--image=nginx", "--replicas=3"}, {"deploy", "web"});
+  // Two images, a port, and --replicas=0 (a pointer: 0 is kept, not left out).
+  expect_stored_as_meant({"deployment", "two", "-n", "vk", "--image=nginx:1.25", "--image=busybox", "--replicas=0",
+                          "--port=8080"},
+                         {"deploy", "two", "-n", "vk"});
+  EXPECT_EQ(ok({"get", "deploy", "two", "-n", "vk", "-o", "jsonpath={.spec.replicas}"}), "0");
+  expect_stored_as_meant({"deployment", "cmd", "--image=busybox", "--port=80", "--", "sh", "-c", "sleep 3600"},
+                         {"deploy", "cmd"});
+  expect_stored_as_meant({"job", "j1", "--image=busybox", "--", "sh", "-c", "echo hi"}, {"job", "j1"});
+}
+
+TEST_F(Kubectl, CreateConfigMapsAndSecretsInProtobuf) {
+  // Bytes that are not UTF-8 go to binaryData (bytes on the wire, base64 in JSON).
+  const std::string binary = write("logo.png", std::string("\x89PNG\r\n\x1a\n\x00\x01\xff\xfe", 12));
+  const std::string text = write("app.properties", "mode=a\nlevel=2\n");
+  const std::string env = write("app.env", "A=1\nB=two words\n");
+  expect_stored_as_meant({"configmap", "files", "--from-literal=a=1", "--from-literal=empty=",
+                          "--from-file=logo=" + binary, "--from-file=" + text},
+                         {"cm", "files"});
+  expect_stored_as_meant({"configmap", "env", "--from-env-file=" + env}, {"cm", "env"});
+  expect_stored_as_meant({"secret", "generic", "creds", "--from-literal=user=admin", "--from-file=logo=" + binary,
+                          "--type=Opaque"},
+                         {"secret", "creds"});
+  const tls::LocalPki pki;
+  expect_stored_as_meant({"secret", "tls", "web-tls", "--cert=" + pki.file("server.crt"), "--key=" + pki.file("server.key")},
+                         {"secret", "web-tls"});
+  expect_stored_as_meant({"secret", "docker-registry", "pull", "--docker-server=registry.example.com",
+                          "--docker-username=u", "--docker-password=p", "--docker-email=u@example.com"},
+                         {"secret", "pull"});
+  expect_stored_as_meant({"serviceaccount", "robot"}, {"sa", "robot"});
+}
+
+TEST_F(Kubectl, CreateServicesInProtobuf) {
+  expect_stored_as_meant({"service", "clusterip", "api", "--tcp=80:8080", "--tcp=443:8443"}, {"svc", "api"});
+  expect_stored_as_meant({"service", "clusterip", "headless", "--clusterip=None"}, {"svc", "headless"});
+  expect_stored_as_meant({"service", "nodeport", "np", "--tcp=80:8080", "--node-port=30080"}, {"svc", "np"});
+  expect_stored_as_meant({"service", "loadbalancer", "lb", "--tcp=80:8080"}, {"svc", "lb"});
+  expect_stored_as_meant({"service", "externalname", "ext", "--external-name=db.example.com", "--tcp=5432"},
+                         {"svc", "ext"});
+}
+
+TEST_F(Kubectl, CreateRbacAndPriorityClassesInProtobuf) {
+  expect_stored_as_meant({"role", "reader", "--verb=get,list", "--resource=pods,deployments.apps",
+                          "--resource-name=a", "--resource-name=b"},
+                         {"role", "reader"});
+  expect_stored_as_meant({"clusterrole", "logs", "--verb=get", "--non-resource-url=/logs/*",
+                          "--non-resource-url=/healthz"},
+                         {"clusterrole", "logs"});
+  expect_stored_as_meant({"clusterrole", "monitoring", "--aggregation-rule=rbac.example.com/aggregate-to-monitoring=true"},
+                         {"clusterrole", "monitoring"});
+  expect_stored_as_meant({"rolebinding", "read", "--role=reader", "--user=u", "--group=g",
+                          "--serviceaccount=default:robot"},
+                         {"rolebinding", "read"});
+  expect_stored_as_meant({"clusterrolebinding", "read-logs", "--clusterrole=logs", "--user=u", "--group=g",
+                          "--serviceaccount=default:robot"},
+                         {"clusterrolebinding", "read-logs"});
+  expect_stored_as_meant({"priorityclass", "high", "--value=1000", "--global-default=false", "--description=for the front",
+                          "--preemption-policy=Never"},
+                         {"priorityclass", "high"});
+  // value has no omitempty: 0 is sent and kept.
+  expect_stored_as_meant({"priorityclass", "zero", "--value=0"}, {"priorityclass", "zero"});
+  EXPECT_EQ(ok({"get", "priorityclass", "zero", "-o", "jsonpath={.value}"}), "0");
+}
+
+//! A pod with most of PodSpec and Container set (every field non-zero: Go's JSON would leave
+//! a zero omitempty field out, the manifest would not).
+const char* kRichPod = R"yaml(apiVersion: v1
+kind: Pod
+metadata:
+  name: rich
+  labels: {app: rich}
+spec:
+  restartPolicy: Always
+  terminationGracePeriodSeconds: 0
+  activeDeadlineSeconds: 3600
+  dnsPolicy: ClusterFirst
+  nodeSelector: {disk: ssd}
+  serviceAccountName: default
+  automountServiceAccountToken: false
+  hostname: h1
+  subdomain: sub
+  schedulerName: default-scheduler
+  enableServiceLinks: false
+  shareProcessNamespace: true
+  preemptionPolicy: PreemptLowerPriority
+  hostUsers: true
+  os: {name: linux}
+  readinessGates: [{conditionType: "example.com/ready"}]
+  schedulingGates: [{name: "example.com/gate"}]
+  imagePullSecrets: [{name: regcred}]
+  hostAliases: [{ip: 10.0.0.1, hostnames: [a.example, b.example]}]
+  dnsConfig:
+    nameservers: [1.1.1.1]
+    searches: [example.com]
+    options: [{name: ndots, value: "2"}, {name: edns0}]
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 3000
+    runAsNonRoot: true
+    fsGroup: 2000
+    fsGroupChangePolicy: OnRootMismatch
+    supplementalGroups: [4000, 0]
+    sysctls: [{name: net.core.somaxconn, value: "1024"}]
+    seccompProfile: {type: RuntimeDefault}
+    seLinuxOptions: {level: "s0:c1,c2"}
+  tolerations:
+  - {key: k, operator: Equal, value: v, effect: NoSchedule}
+  - {operator: Exists, effect: NoExecute, tolerationSeconds: 30}
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+        - matchExpressions: [{key: zone, operator: In, values: [a, b]}]
+          matchFields: [{key: metadata.name, operator: NotIn, values: [n0]}]
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 10
+        preference: {matchExpressions: [{key: gpu, operator: Exists}]}
+    podAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 5
+        podAffinityTerm:
+          labelSelector: {matchLabels: {app: db}}
+          topologyKey: kubernetes.io/hostname
+          namespaces: [default]
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - labelSelector: {matchExpressions: [{key: app, operator: In, values: [rich]}]}
+        topologyKey: zone
+        namespaceSelector: {}
+        matchLabelKeys: [pod-template-hash]
+  topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: zone
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector: {matchLabels: {app: rich}}
+    minDomains: 2
+    nodeAffinityPolicy: Honor
+    nodeTaintsPolicy: Ignore
+    matchLabelKeys: [pod-template-hash]
+  volumes:
+  - name: scratch
+    emptyDir: {medium: Memory, sizeLimit: 64Mi}
+  - name: cfg
+    configMap: {name: cm1, items: [{key: a, path: a.txt, mode: 0400}], defaultMode: 0644, optional: true}
+  - name: sec
+    secret: {secretName: s1, optional: false, defaultMode: 0600}
+  - name: proj
+    projected:
+      defaultMode: 0440
+      sources:
+      - serviceAccountToken: {audience: api, expirationSeconds: 3600, path: token}
+      - downwardAPI:
+          items:
+          - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+          - {path: cpu, resourceFieldRef: {containerName: main, resource: limits.cpu, divisor: 1m}}
+      - configMap: {name: cm1, items: [{key: a, path: cm-a}]}
+      - secret: {name: s1, optional: true}
+  - name: host
+    hostPath: {path: /var/log, type: Directory}
+  - name: claim
+    persistentVolumeClaim: {claimName: data, readOnly: true}
+  - name: csi
+    csi: {driver: csi.example.com, readOnly: true, fsType: ext4, volumeAttributes: {size: "1"}, nodePublishSecretRef: {name: s1}}
+  - name: eph
+    ephemeral:
+      volumeClaimTemplate:
+        metadata: {labels: {t: eph}}
+        spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 1Gi}}}
+  - name: nfs
+    nfs: {server: nfs.example.com, path: /export, readOnly: true}
+  - name: dapi
+    downwardAPI: {items: [{path: name, fieldRef: {apiVersion: v1, fieldPath: metadata.name}}]}
+  containers:
+  - name: main
+    image: nginx:1.25
+    imagePullPolicy: IfNotPresent
+    command: [nginx]
+    args: ["-g", "daemon off;"]
+    workingDir: /srv
+    ports:
+    - {name: http, containerPort: 80, protocol: TCP}
+    - {containerPort: 53, protocol: UDP, hostPort: 5353, hostIP: 0.0.0.0}
+    env:
+    - {name: PLAIN, value: "1"}
+    - {name: FROM_FIELD, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: FROM_RES, valueFrom: {resourceFieldRef: {resource: requests.memory, divisor: 1Mi}}}
+    - {name: FROM_CM, valueFrom: {configMapKeyRef: {name: cm1, key: a, optional: true}}}
+    - {name: FROM_SEC, valueFrom: {secretKeyRef: {name: s1, key: k}}}
+    envFrom:
+    - {prefix: CM_, configMapRef: {name: cm1, optional: true}}
+    - {secretRef: {name: s1}}
+    resources:
+      limits: {cpu: 500m, memory: 256Mi}
+      requests: {cpu: 250m, memory: 128Mi}
+    resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]
+    volumeMounts:
+    - {name: scratch, mountPath: /tmp}
+    - {name: cfg, mountPath: /etc/cfg, readOnly: true, subPath: a.txt}
+    - {name: host, mountPath: /host, readOnly: true, mountPropagation: HostToContainer}
+    - {name: sec, mountPath: /sec, subPathExpr: "$(PLAIN)", readOnly: true, recursiveReadOnly: Disabled}
+    livenessProbe:
+      httpGet: {path: /healthz, port: http, scheme: HTTP, httpHeaders: [{name: X-Probe, value: "1"}]}
+      initialDelaySeconds: 5
+      periodSeconds: 10
+      timeoutSeconds: 2
+      successThreshold: 1
+      failureThreshold: 3
+      terminationGracePeriodSeconds: 15
+    readinessProbe:
+      tcpSocket: {port: 80}
+    startupProbe:
+      grpc: {port: 9090, service: health}
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo up"]}}
+      preStop: {sleep: {seconds: 5}}
+    securityContext:
+      privileged: false
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      runAsUser: 1001
+      runAsNonRoot: true
+      capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}
+      seccompProfile: {type: Localhost, localhostProfile: profiles/x.json}
+      appArmorProfile: {type: RuntimeDefault}
+      procMount: Default
+    terminationMessagePath: /dev/termination-log
+    terminationMessagePolicy: FallbackToLogsOnError
+    stdin: true
+    stdinOnce: true
+    tty: true
+  - name: side
+    image: busybox
+    lifecycle:
+      preStop: {httpGet: {port: 8080, host: localhost, path: /stop}}
+      postStart: {tcpSocket: {port: 8080, host: localhost}}
+    readinessProbe:
+      exec: {command: ["true"]}
+)yaml";
+
+TEST_F(Kubectl, DebugCopySendsTheWholePodSpecInProtobuf) {
+  // `kubectl debug --copy-to` reads a pod (created here from a manifest, in JSON) and
+  // creates its copy with one more container through the typed client, in protobuf: the
+  // whole PodSpec through the decoder, field numbers against kubectl's own encoder.
+  ok({"create", "-f", write("rich.yaml", kRichPod)});
+  ok({"debug", "rich", "--copy-to=rich-copy", "--image=busybox", "--container=debugger"});
+  const nlohmann::json original = ok_json({"get", "pod", "rich", "-o", "json"})["spec"];
+  nlohmann::json copy = ok_json({"get", "pod", "rich-copy", "-o", "json"})["spec"];
+  ASSERT_TRUE(copy["containers"].is_array() && !copy["containers"].empty()) << copy.dump();
+  EXPECT_EQ(copy["containers"].back()["name"], "debugger");
+  copy["containers"].erase(copy["containers"].size() - 1);
+  // Both ways: nothing lost, nothing invented (a null the copy gains, such as the claim
+  // template's creationTimestamp, is Go's JSON of an unset time).
+  std::vector<std::string> lost, invented;
+  missing_fields(original, copy, "spec", lost);
+  missing_fields(copy, original, "spec", invented);
+  EXPECT_TRUE(lost.empty()) << "lost in the copy:\n  " << joined(lost, "\n  ");
+  EXPECT_TRUE(invented.empty()) << "not in the original:\n  " << joined(invented, "\n  ");
+  EXPECT_EQ(copy["volumes"].size(), 10u);
 }
 
 }  // namespace
