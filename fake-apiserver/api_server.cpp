@@ -340,7 +340,12 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
   } else if (info->group == "apps" && info->resource == "statefulsets") {
     default_statefulset(object);
     Status v = validate_statefulset(object);
-    if (!v.ok()) return kube::invalid(ref.named(name), v.error().message);
+    if (!v.ok()) return kube::invalid(ref.named(name), v.error().message);  } else if (info->group == "apps" && info->resource == "deployments") {
+    default_deployment(object);
+  } else if (info->group == "apps" && info->resource == "replicasets") {
+    default_replicaset(object);
+  } else if (info->group.empty() && info->resource == "secrets") {
+    default_secret(object);
   }
   if (options.dryRun) return std::make_shared<const Json>(std::move(object));
   Object stored = store_.put(*info, ns, name, std::move(object));
@@ -424,6 +429,10 @@ Result<Object> ApiServer::write_update(const kube::ResourceInfo& info, const Res
     next["kind"] = info.kind;
     if (info.group.empty() && info.resource == "namespaces")
       next["metadata"]["labels"][std::string(kNamespaceNameLabel)] = ref.name;
+    // kube-apiserver defaults every object it decodes, an update's too.
+    if (info.group == "apps" && info.resource == "deployments") default_deployment(next);
+    if (info.group == "apps" && info.resource == "replicasets") default_replicaset(next);
+    if (info.group.empty() && info.resource == "secrets") default_secret(next);
     if (info.has_subresource("status")) {
       // The main resource ignores status when a status subresource exists.
       if (cur.contains("status")) next["status"] = cur["status"];

@@ -105,6 +105,36 @@ void default_statefulset(Json& set) {
   if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
 }
 
+void default_deployment(Json& deployment) {
+  Json& spec = deployment["spec"];
+  if (!spec.is_object()) return;
+  if (!spec.contains("replicas") || spec["replicas"].is_null()) spec["replicas"] = 1;
+  Json& strategy = spec["strategy"];
+  if (!strategy.is_object()) strategy = Json::object();
+  if (strategy.value("type", "").empty()) strategy["type"] = "RollingUpdate";
+  if (strategy["type"] == "RollingUpdate") {
+    Json& rolling = strategy["rollingUpdate"];
+    if (!rolling.is_object()) rolling = Json::object();
+    if (!rolling.contains("maxUnavailable") || rolling["maxUnavailable"].is_null()) rolling["maxUnavailable"] = "25%";
+    if (!rolling.contains("maxSurge") || rolling["maxSurge"].is_null()) rolling["maxSurge"] = "25%";
+  }
+  if (!spec.contains("revisionHistoryLimit") || spec["revisionHistoryLimit"].is_null()) spec["revisionHistoryLimit"] = 10;
+  if (!spec.contains("progressDeadlineSeconds") || spec["progressDeadlineSeconds"].is_null())
+    spec["progressDeadlineSeconds"] = 600;
+}
+
+void default_replicaset(Json& set) {
+  Json& spec = set["spec"];
+  if (!spec.is_object()) return;
+  if (!spec.contains("replicas") || spec["replicas"].is_null()) spec["replicas"] = 1;
+}
+
+void default_secret(Json& secret) {
+  const auto it = secret.find("type");
+  if (it == secret.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty()))
+    secret["type"] = "Opaque";
+}
+
 Status validate_statefulset(const Json& set) {
   std::vector<std::string> errors;
   const Json spec = set.value("spec", Json::object());

@@ -34,6 +34,15 @@ Status validate_job(const Json& job);
 //! Defaults a StatefulSet being created: replicas 1, podManagementPolicy OrderedReady,
 //! updateStrategy RollingUpdate (partition 0), revisionHistoryLimit 10.
 void default_statefulset(Json& set);
+//! Defaults a Deployment being created as apps/v1 does (SetDefaults_Deployment): replicas
+//! 1, strategy RollingUpdate with maxUnavailable and maxSurge 25% (each only when absent; a
+//! Recreate strategy gets no rollingUpdate), revisionHistoryLimit 10,
+//! progressDeadlineSeconds 600.
+void default_deployment(Json& deployment);
+//! Defaults a ReplicaSet being created: replicas 1.
+void default_replicaset(Json& set);
+//! Defaults a Secret being created or replaced: type Opaque when absent or empty.
+void default_secret(Json& secret);
 //! Validates a StatefulSet being created: a selector that matches the template's labels,
 //! a known podManagementPolicy, replicas >= 0, a serviceName that is a DNS-1123 label when set.
 Status validate_statefulset(const Json& set);

@@ -24,6 +24,48 @@ TEST(ApiServer, CreateStampsServerMetadataAndDefaults) {
   EXPECT_EQ((*p)->at("spec")["tolerations"].size(), 2u);
 }
 
+TEST(ApiServer, DeploymentReplicaSetAndSecretDefaultsOnCreateAndUpdate) {
+  Cluster c;
+  const Json tmpl = {{"metadata", {{"labels", {{"app", "web"}}}}},
+                     {"spec", {{"containers", {{{"name", "c"}, {"image", "nginx"}}}}}}};
+  Json d = Json::parse(R"({"metadata": {"name": "web"},
+                          "spec": {"selector": {"matchLabels": {"app": "web"}}, "strategy": {}}})");
+  d["spec"]["template"] = tmpl;
+  auto made = c.client.create(kube::deployments("default"), d);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  const Json& spec = (*made)->at("spec");
+  EXPECT_EQ(spec["replicas"], 1);
+  EXPECT_EQ(spec["strategy"], (Json{{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", "25%"}, {"maxUnavailable", "25%"}}}}));
+  EXPECT_EQ(spec["revisionHistoryLimit"], 10);
+  EXPECT_EQ(spec["progressDeadlineSeconds"], 600);
+  // What the user set stays; a Recreate strategy gets no rollingUpdate; an update is defaulted too.
+  Json next = **made;
+  next["spec"]["replicas"] = 0;
+  next["spec"]["strategy"] = {{"type", "Recreate"}};
+  next["spec"].erase("revisionHistoryLimit");
+  auto updated = c.client.update(kube::deployments("default", "web"), next);
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  EXPECT_EQ((*updated)->at("spec")["replicas"], 0);
+  EXPECT_EQ((*updated)->at("spec")["strategy"], (Json{{"type", "Recreate"}}));
+  EXPECT_EQ((*updated)->at("spec")["revisionHistoryLimit"], 10);
+
+  Json rs = Json::parse(R"({"metadata": {"name": "web-1"}, "spec": {"selector": {"matchLabels": {"app": "web"}}}})");
+  rs["spec"]["template"] = tmpl;
+  auto made_rs = c.client.create(kube::replicasets("default"), rs);
+  ASSERT_TRUE(made_rs.ok()) << made_rs.error().message;
+  EXPECT_EQ((*made_rs)->at("spec")["replicas"], 1);
+
+  auto secret = c.client.create(kube::secrets("default"),
+                                Json{{"metadata", {{"name", "s"}}}, {"data", {{"a", "Yg=="}}}});
+  ASSERT_TRUE(secret.ok()) << secret.error().message;
+  EXPECT_EQ((*secret)->at("type"), "Opaque");
+  auto tls = c.client.create(kube::secrets("default"),
+                             Json{{"metadata", {{"name", "t"}}}, {"type", "kubernetes.io/tls"},
+                                  {"data", {{"tls.crt", ""}, {"tls.key", ""}}}});
+  ASSERT_TRUE(tls.ok()) << tls.error().message;
+  EXPECT_EQ((*tls)->at("type"), "kubernetes.io/tls");
+}
+
 TEST(ApiServer, AlreadyExistsAndNotFound) {
   Cluster c;
   ASSERT_TRUE(c.client.create(pods("default"), pod_json("a")).ok());
