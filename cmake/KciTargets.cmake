@@ -26,31 +26,12 @@ function(kci_link_check name)
                         ${CMAKE_BINARY_DIR}/link-check)
 endfunction()
 
-# kci_component(NAME DEPS dep... [LIBS lib...] [EXCLUDE file...]): the component's sources
-# but the EXCLUDEd ones (a sub-library of its own, see kci_sublibrary).
-function(kci_component name)
-  cmake_parse_arguments(ARG "" "" "DEPS;LIBS;EXCLUDE" ${ARGN})
-  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
-  list(FILTER srcs EXCLUDE REGEX "/test/|/deploy/|_test\\.cpp$|_benchmark\\.cpp$|/main\\.cpp$")
-  foreach(f IN LISTS ARG_EXCLUDE)
-    list(REMOVE_ITEM srcs ${CMAKE_CURRENT_SOURCE_DIR}/${f})
-  endforeach()
-  add_library(kci_${name} STATIC ${srcs})
-  target_include_directories(kci_${name} PUBLIC ${PROJECT_SOURCE_DIR})
-  target_compile_options(kci_${name} PRIVATE ${KCI_WARNINGS})
-  set(deps)
-  foreach(d IN LISTS ARG_DEPS)
-    list(APPEND deps kci_${d})
-  endforeach()
-  target_link_libraries(kci_${name} PUBLIC ${deps} ${ARG_LIBS})
-  kci_link_check(${name} LIBS ${deps} ${ARG_LIBS})
-endfunction()
-
-# kci_sublibrary(NAME SOURCES file... DEPS dep... [LIBS lib...]): a few files of a component
-# that need less than the rest of it, as a library of their own (kci_NAME, with its own link
-# check) so that a target can link them alone (the fuzzers link the protobuf body decoder
-# without the server). The component names it in DEPS and leaves the files out with EXCLUDE.
-function(kci_sublibrary name)
+# kci_library(NAME SOURCES file... DEPS dep... [LIBS lib...]): the static library kci_NAME
+# of SOURCES, linking kci_<dep> for each DEPS and LIBS as they are, with its link check.
+# Used directly for a few files of a component that need less than the rest of it (the
+# fuzzers link the protobuf body decoder without the server): the component then names the
+# library in DEPS and leaves the files out with EXCLUDE.
+function(kci_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LIBS" ${ARGN})
   add_library(kci_${name} STATIC ${ARG_SOURCES})
   target_include_directories(kci_${name} PUBLIC ${PROJECT_SOURCE_DIR})
@@ -61,6 +42,19 @@ function(kci_sublibrary name)
   endforeach()
   target_link_libraries(kci_${name} PUBLIC ${deps} ${ARG_LIBS})
   kci_link_check(${name} LIBS ${deps} ${ARG_LIBS})
+endfunction()
+
+# kci_component(NAME DEPS dep... [LIBS lib...] [EXCLUDE file...]): the component's sources
+# (every .cpp below its folder but tests, deploy material, benchmarks and mains) but the
+# EXCLUDEd ones, as kci_library NAME.
+function(kci_component name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LIBS;EXCLUDE" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  list(FILTER srcs EXCLUDE REGEX "/test/|/deploy/|_test\\.cpp$|_benchmark\\.cpp$|/main\\.cpp$")
+  foreach(f IN LISTS ARG_EXCLUDE)
+    list(REMOVE_ITEM srcs ${CMAKE_CURRENT_SOURCE_DIR}/${f})
+  endforeach()
+  kci_library(${name} SOURCES ${srcs} DEPS ${ARG_DEPS} LIBS ${ARG_LIBS})
 endfunction()
 
 # kci_component_tests(NAME [LIBS lib...]): <dir>/test/*_test.cpp into <name>_tests.
