@@ -346,6 +346,8 @@ Result<Object> ApiServer::create(const ResourceRef& ref, Json object,
     default_replicaset(object);
   } else if (info->group.empty() && info->resource == "secrets") {
     default_secret(object);
+  } else if (info->group.empty() && info->resource == "services") {
+    default_service(object);
   }
   if (options.dryRun) return std::make_shared<const Json>(std::move(object));
   Object stored = store_.put(*info, ns, name, std::move(object));
@@ -433,6 +435,7 @@ Result<Object> ApiServer::write_update(const kube::ResourceInfo& info, const Res
     if (info.group == "apps" && info.resource == "deployments") default_deployment(next);
     if (info.group == "apps" && info.resource == "replicasets") default_replicaset(next);
     if (info.group.empty() && info.resource == "secrets") default_secret(next);
+    if (info.group.empty() && info.resource == "services") default_service(next);
     if (info.has_subresource("status")) {
       // The main resource ignores status when a status subresource exists.
       if (cur.contains("status")) next["status"] = cur["status"];

@@ -55,6 +55,52 @@ std::optional<TimePoint> time_at(const Json* v) {
 
 std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
 
+//! printService: Type, Cluster-IP (the first of clusterIPs), External-IP (getServiceExternalIP),
+//! Port(s) (makePortString: "port[:nodePort]/protocol" joined by commas), Age, and the
+//! selector (wide).
+Json service_cells(const Json& svc, const std::string& age) {
+  const std::string type = str_at(svc, {"spec", "type"});
+  const Json& cluster_ips = arr_at(svc, {"spec", "clusterIPs"});
+  std::string internal = "<none>";
+  if (!cluster_ips.empty() && cluster_ips[0].is_string()) internal = cluster_ips[0].get<std::string>();
+  auto joined = [](const Json& list) {
+    std::string out;
+    for (const auto& v : list)
+      if (v.is_string()) out += (out.empty() ? "" : ",") + v.get<std::string>();
+    return out;
+  };
+  const std::string external_ips = joined(arr_at(svc, {"spec", "externalIPs"}));
+  std::string external;
+  if (type == "ExternalName") {
+    external = str_at(svc, {"spec", "externalName"});
+  } else if (type == "LoadBalancer") {
+    std::string lb;
+    for (const auto& ing : arr_at(svc, {"status", "loadBalancer", "ingress"})) {
+      std::string a = str_at(ing, {"ip"});
+      if (a.empty()) a = str_at(ing, {"hostname"});
+      if (!a.empty()) lb += (lb.empty() ? "" : ",") + a;
+    }
+    if (!external_ips.empty()) lb += (lb.empty() ? "" : ",") + external_ips;
+    external = lb.empty() ? "<pending>" : lb;
+  } else {
+    external = or_none(external_ips);
+  }
+  std::string ports;
+  for (const auto& p : arr_at(svc, {"spec", "ports"})) {
+    std::string one = std::to_string(int_at(p, {"port"}));
+    if (const std::int64_t node_port = int_at(p, {"nodePort"}); node_port != 0) one += ":" + std::to_string(node_port);
+    one += "/" + str_at(p, {"protocol"});
+    ports += (ports.empty() ? "" : ",") + one;
+  }
+  std::string selector;
+  if (const Json* sel = at(svc, {"spec", "selector"}); sel && sel->is_object()) {
+    for (const auto& [k, v] : sel->items())  // a JSON object's keys are sorted, as FormatLabels sorts
+      selector += (selector.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return Json::array({str_at(svc, {"metadata", "name"}), type, internal, external, or_none(ports), age,
+                      or_none(selector)});
+}
+
 //! layoutContainerCells: names and images joined by commas.
 std::pair<std::string, std::string> container_cells(const Json& containers) {
   std::string names, images;
@@ -618,6 +664,15 @@ TablePrinter::TablePrinter(const kube::ResourceInfo& info, std::vector<PrinterCo
     printer_ = Printer::kSecret;
     columns_ = {name_col(), col("Type", "string", "Used to facilitate programmatic handling of secret data."),
                 col("Data", "string", "Number of data keys."), age_col()};
+  } else if (key == "/services") {
+    printer_ = Printer::kService;
+    columns_ = {name_col(),
+                col("Type", "string", "type determines how the Service is exposed."),
+                col("Cluster-IP", "string", "clusterIP is the IP address of the service."),
+                col("External-IP", "string", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
+                col("Port(s)", "string", "The list of ports that are exposed by this service."),
+                age_col(),
+                col("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1)};
   } else {
     columns_ = {name_col(), age_col()};
   }
@@ -655,6 +710,7 @@ Json TablePrinter::cells(const Json& o, TimePoint now) const {
                           age_of(created, now)});
     case Printer::kSecret:
       return Json::array({name, str_at(o, {"type"}), count_keys(o, "data"), age_of(created, now)});
+    case Printer::kService: return service_cells(o, age_of(created, now));
     case Printer::kCustom: {
       Json out = Json::array({name});
       for (std::size_t i = 1; i < columns_.size(); ++i) {

@@ -59,7 +59,7 @@ class TablePrinter {
 
  private:
   enum class Printer { kGeneric, kCustom, kPod, kNode, kDeployment, kReplicaSet, kStatefulSet,
-                       kJob, kEvent, kLease, kNamespace, kConfigMap, kSecret };
+                       kJob, kEvent, kLease, kNamespace, kConfigMap, kSecret, kService };
   Json cells(const Json& object, TimePoint now) const;
 
   Printer printer_ = Printer::kGeneric;

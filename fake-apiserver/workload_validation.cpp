@@ -135,6 +135,29 @@ void default_secret(Json& secret) {
     secret["type"] = "Opaque";
 }
 
+void default_service(Json& service) {
+  Json& spec = service["spec"];
+  if (!spec.is_object()) return;
+  auto empty = [&](const Json& o, const char* k) {
+    const auto it = o.find(k);
+    return it == o.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty());
+  };
+  if (empty(spec, "type")) spec["type"] = "ClusterIP";
+  if (empty(spec, "sessionAffinity")) spec["sessionAffinity"] = "None";
+  if (auto ports = spec.find("ports"); ports != spec.end() && ports->is_array()) {
+    for (auto& p : *ports) {
+      if (!p.is_object()) continue;
+      if (empty(p, "protocol")) p["protocol"] = "TCP";
+      const auto t = p.find("targetPort");
+      if ((t == p.end() || t->is_null() || *t == 0 || *t == "") && p.contains("port")) p["targetPort"] = p["port"];
+    }
+  }
+  const Json type = spec["type"];
+  if (type != "ExternalName" && empty(spec, "internalTrafficPolicy")) spec["internalTrafficPolicy"] = "Cluster";
+  if ((type == "NodePort" || type == "LoadBalancer") && empty(spec, "externalTrafficPolicy"))
+    spec["externalTrafficPolicy"] = "Cluster";
+}
+
 Status validate_statefulset(const Json& set) {
   std::vector<std::string> errors;
   const Json spec = set.value("spec", Json::object());

@@ -43,6 +43,11 @@ void default_deployment(Json& deployment);
 void default_replicaset(Json& set);
 //! Defaults a Secret being created or replaced: type Opaque when absent or empty.
 void default_secret(Json& secret);
+//! Defaults a Service as SetDefaults_Service does: type ClusterIP, sessionAffinity None,
+//! each port's protocol TCP and targetPort its port, internalTrafficPolicy Cluster (not for
+//! ExternalName), externalTrafficPolicy Cluster (NodePort, LoadBalancer). No cluster IP or
+//! node port is allocated: nothing here routes Service traffic.
+void default_service(Json& service);
 //! Validates a StatefulSet being created: a selector that matches the template's labels,
 //! a known podManagementPolicy, replicas >= 0, a serviceName that is a DNS-1123 label when set.
 Status validate_statefulset(const Json& set);

@@ -24,7 +24,7 @@ TEST(ApiServer, CreateStampsServerMetadataAndDefaults) {
   EXPECT_EQ((*p)->at("spec")["tolerations"].size(), 2u);
 }
 
-TEST(ApiServer, DeploymentReplicaSetAndSecretDefaultsOnCreateAndUpdate) {
+TEST(ApiServer, DeploymentReplicaSetSecretAndServiceDefaultsOnCreateAndUpdate) {
   Cluster c;
   const Json tmpl = {{"metadata", {{"labels", {{"app", "web"}}}}},
                      {"spec", {{"containers", {{{"name", "c"}, {"image", "nginx"}}}}}}};
@@ -64,6 +64,17 @@ TEST(ApiServer, DeploymentReplicaSetAndSecretDefaultsOnCreateAndUpdate) {
                                   {"data", {{"tls.crt", ""}, {"tls.key", ""}}}});
   ASSERT_TRUE(tls.ok()) << tls.error().message;
   EXPECT_EQ((*tls)->at("type"), "kubernetes.io/tls");
+
+  auto svc = c.client.create(kube::ResourceRef{"", "v1", "services", "default", ""}, Json::parse(R"({"metadata": {"name": "web"},
+      "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}, {"port": 53, "protocol": "UDP", "targetPort": "dns"}]}})"));
+  ASSERT_TRUE(svc.ok()) << svc.error().message;
+  EXPECT_EQ((*svc)->at("spec"), Json::parse(R"({"type": "ClusterIP", "sessionAffinity": "None",
+      "internalTrafficPolicy": "Cluster", "selector": {"app": "web"},
+      "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}, {"port": 53, "protocol": "UDP", "targetPort": "dns"}]})"));
+  auto np = c.client.create(kube::ResourceRef{"", "v1", "services", "default", ""},
+                            Json::parse(R"({"metadata": {"name": "np"}, "spec": {"type": "NodePort", "ports": [{"port": 80}]}})"));
+  ASSERT_TRUE(np.ok()) << np.error().message;
+  EXPECT_EQ((*np)->at("spec")["externalTrafficPolicy"], "Cluster");
 }
 
 TEST(ApiServer, AlreadyExistsAndNotFound) {

@@ -111,6 +111,27 @@ TEST(Table, NodeDeploymentReplicaSetEventLease) {
             Json::parse(R"(["vk-1", "vk-1", "24h"])"));
 }
 
+TEST(Table, ServiceColumnsAsKubectlGetSvcShowsThem) {
+  const TimePoint now = at("2024-01-02T00:00:00Z");
+  const TablePrinter svc(info_of("", "services"));
+  Json cluster_ip = Json::parse(R"({"metadata": {"name": "web", "creationTimestamp": "2024-01-01T00:00:00Z"},
+    "spec": {"type": "ClusterIP", "selector": {"tier": "a", "app": "web"},
+             "ports": [{"port": 80, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}]}})");
+  EXPECT_EQ(svc.row(cluster_ip, now, IncludeObject::kNone)["cells"],
+            Json::parse(R"(["web", "ClusterIP", "<none>", "<none>", "80/TCP,53/UDP", "24h", "app=web,tier=a"])"));
+  Json node_port = Json::parse(R"({"metadata": {"name": "np"}, "spec": {"type": "NodePort",
+    "clusterIPs": ["10.96.0.7"], "externalIPs": ["1.2.3.4"], "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}]}})");
+  EXPECT_EQ(svc.row(node_port, now, IncludeObject::kNone)["cells"],
+            Json::parse(R"(["np", "NodePort", "10.96.0.7", "1.2.3.4", "80:30080/TCP", "<unknown>", "<none>"])"));
+  Json lb = Json::parse(R"({"metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer"}})");
+  EXPECT_EQ(svc.row(lb, now, IncludeObject::kNone)["cells"][3], "<pending>");
+  lb["status"] = Json::parse(R"({"loadBalancer": {"ingress": [{"ip": "5.6.7.8"}, {"hostname": "lb.example"}]}})");
+  EXPECT_EQ(svc.row(lb, now, IncludeObject::kNone)["cells"][3], "5.6.7.8,lb.example");
+  EXPECT_EQ(svc.row(lb, now, IncludeObject::kNone)["cells"][4], "<none>");
+  Json ext = Json::parse(R"({"metadata": {"name": "db"}, "spec": {"type": "ExternalName", "externalName": "db.example"}})");
+  EXPECT_EQ(svc.row(ext, now, IncludeObject::kNone)["cells"][3], "db.example");
+}
+
 TEST(Table, LabelSelectorFormatting) {
   EXPECT_EQ(format_label_selector(Json::parse(R"({"matchLabels": {"b": "2", "a": "1"},
       "matchExpressions": [{"key": "tier", "operator": "In", "values": ["y", "x"]},
