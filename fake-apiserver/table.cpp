@@ -59,29 +59,26 @@ std::string or_none(std::string s) { return s.empty() ? "<none>" : s; }
 //! Port(s) (makePortString: "port[:nodePort]/protocol" joined by commas), Age, and the
 //! selector (wide).
 Json service_cells(const Json& svc, const std::string& age) {
+  // Appends `item` to a comma-separated list.
+  auto add = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ",") + item; };
   const std::string type = str_at(svc, {"spec", "type"});
   const Json& cluster_ips = arr_at(svc, {"spec", "clusterIPs"});
   std::string internal = "<none>";
   if (!cluster_ips.empty() && cluster_ips[0].is_string()) internal = cluster_ips[0].get<std::string>();
-  auto joined = [](const Json& list) {
-    std::string out;
-    for (const auto& v : list)
-      if (v.is_string()) out += (out.empty() ? "" : ",") + v.get<std::string>();
-    return out;
-  };
-  const std::string external_ips = joined(arr_at(svc, {"spec", "externalIPs"}));
+  std::string external_ips;
+  for (const auto& v : arr_at(svc, {"spec", "externalIPs"}))
+    if (v.is_string()) add(external_ips, v.get<std::string>());
   std::string external;
   if (type == "ExternalName") {
     external = str_at(svc, {"spec", "externalName"});
   } else if (type == "LoadBalancer") {
-    std::string lb;
     for (const auto& ing : arr_at(svc, {"status", "loadBalancer", "ingress"})) {
       std::string a = str_at(ing, {"ip"});
       if (a.empty()) a = str_at(ing, {"hostname"});
-      if (!a.empty()) lb += (lb.empty() ? "" : ",") + a;
+      if (!a.empty()) add(external, a);
     }
-    if (!external_ips.empty()) lb += (lb.empty() ? "" : ",") + external_ips;
-    external = lb.empty() ? "<pending>" : lb;
+    if (!external_ips.empty()) add(external, external_ips);
+    if (external.empty()) external = "<pending>";
   } else {
     external = or_none(external_ips);
   }
@@ -89,16 +86,13 @@ Json service_cells(const Json& svc, const std::string& age) {
   for (const auto& p : arr_at(svc, {"spec", "ports"})) {
     std::string one = std::to_string(int_at(p, {"port"}));
     if (const std::int64_t node_port = int_at(p, {"nodePort"}); node_port != 0) one += ":" + std::to_string(node_port);
-    one += "/" + str_at(p, {"protocol"});
-    ports += (ports.empty() ? "" : ",") + one;
+    add(ports, one + "/" + str_at(p, {"protocol"}));
   }
-  std::string selector;
-  if (const Json* sel = at(svc, {"spec", "selector"}); sel && sel->is_object()) {
-    for (const auto& [k, v] : sel->items())  // a JSON object's keys are sorted, as FormatLabels sorts
-      selector += (selector.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-  }
-  return Json::array({str_at(svc, {"metadata", "name"}), type, internal, external, or_none(ports), age,
-                      or_none(selector)});
+  // labels.FormatLabels is a selector's matchLabels printed alone.
+  const Json* sel = at(svc, {"spec", "selector"});
+  const std::string selector =
+      sel && sel->is_object() ? format_label_selector(Json{{"matchLabels", *sel}}) : std::string("<none>");
+  return Json::array({str_at(svc, {"metadata", "name"}), type, internal, external, or_none(ports), age, selector});
 }
 
 //! layoutContainerCells: names and images joined by commas.
